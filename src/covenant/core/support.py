@@ -217,10 +217,10 @@ def _cycles(t: Ticket, at: int) -> list[tuple[int, int]]:
         moment = to_epoch(change.at)
         if moment > at:
             break
-        if change.status in RESOLVED_STATES and not resolved:
+        if change.status.strip() in RESOLVED_STATES and not resolved:
             cycles.append((start, moment))
             resolved = True
-        elif change.status not in RESOLVED_STATES and resolved:
+        elif change.status.strip() not in RESOLVED_STATES and resolved:
             start, resolved, begun = moment, False, change.at
     if not resolved:
         # ``resolved`` closes the open cycle only when it falls inside it (an export may keep
@@ -253,9 +253,10 @@ def _pauses(t: Ticket, pause_states: frozenset[str], at: int) -> tuple[list[tupl
         moment = to_epoch(change.at)
         if moment > at:
             break
-        if change.status in pause_states and opened is None:
+        status = change.status.strip()  # "waiting " as stored before input was stripped
+        if status in pause_states and opened is None:
             opened = moment
-        elif change.status not in pause_states and opened is not None:
+        elif status not in pause_states and opened is not None:
             spans.append((opened, moment))
             opened = None
     if opened is not None:
@@ -272,10 +273,11 @@ def ticket_timers(
 ) -> tuple[TicketTimer, ...]:
     """Every timer of every ticket whose priority has targets, as of ``at``."""
     now = to_epoch(require_utc(at))
-    targets: dict[str, SupportTarget] = {t.priority: t for t in commitment.targets}
+    # labels compared stripped: tickets stored before the CLI and API stripped them say "P1 "
+    targets: dict[str, SupportTarget] = {t.priority.strip(): t for t in commitment.targets}
     rows = _Timers([], [], [], [], [], [], [], [], [], [])
     for t in tickets:  # building the timer table: one pass over records, no time arithmetic
-        target = targets.get(t.priority)
+        target = targets.get(t.priority.strip())
         if target is None or to_epoch(t.created) > now:
             continue
         pauses, paused_at = _pauses(t, commitment.pause_states, now)
@@ -297,7 +299,7 @@ def ticket_timers(
             replaced = kind is TimerKind.RESOLUTION and cycle < len(cycles)
             rows.latest.append(last if replaced else -1)
             rows.ticket.append(t.id)
-            rows.priority.append(t.priority)
+            rows.priority.append(target.priority)  # the commitment's label
             rows.kind.append(kind)
             rows.cycle.append(cycle)
             rows.start.append(start)
