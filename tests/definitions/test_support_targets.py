@@ -87,6 +87,42 @@ def test_days_of_business_time_are_a_warning_naming_the_hours(tmp_path: Path) ->
     assert "resolution 3d counts 72 business hours on calendar 'berlin-support'" in found.message
     assert "not 3 business days" in found.message
     assert "resolution: 72h" in found.fix
+    # the desk is open 08:00-18:00 Monday to Thursday, to 17:00 on Friday: the typical day is
+    # 10 hours, so 3 business days are 3 × 10 = 30 hours (the 9-hour Friday said)
+    assert "its days differ in length (9h to 10h)" in found.fix
+    assert "3 business days of this desk's 10-hour day: resolution: 30h" in found.fix
+    # the version is active: its terms are signed, so the fix goes in an amendment
+    assert "amendment" in found.fix
+    assert "signed-version-changed" in found.fix
+
+
+def test_a_desk_open_around_the_clock_says_nothing(tmp_path: Path) -> None:
+    shop = business_targets(tmp_path, "{firstResponse: 4h, resolution: 3d}")
+    path = shop / "contracts.yaml"
+    text = path.read_text()
+    week = "".join(f'    {d}: "08:00-18:00"\n' for d in ("mon", "tue", "wed", "thu"))
+    week += '    fri: "08:00-17:00"\n'
+    assert week in text
+    always = "".join(
+        f'    {d}: "00:00-24:00"\n' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    )
+    path.write_text(text.replace(week, always))
+    _, problems = analyse([shop])
+    assert not [p for p in problems if p.code == "days-of-business-time"]  # 3d is 3 days
+
+
+def test_days_of_differing_length_name_the_assumed_day(tmp_path: Path) -> None:
+    shop = business_targets(tmp_path, "{firstResponse: 4h, resolution: 2d}")
+    path = shop / "contracts.yaml"
+    text = path.read_text()
+    friday = '    fri: "08:00-17:00"\n'
+    assert friday in text
+    path.write_text(text.replace(friday, '    fri: "08:00-14:00"\n'))  # a 6-hour Friday
+    _, problems = analyse([shop])
+    (found,) = [p for p in problems if p.code == "days-of-business-time"]
+    # four 10-hour days and a 6-hour one: the typical day is 10 hours, 2 × 10 = 20
+    assert "its days differ in length (6h to 10h)" in found.fix
+    assert "resolution: 20h" in found.fix
 
 
 def test_weeks_of_business_time_warn_too(tmp_path: Path) -> None:

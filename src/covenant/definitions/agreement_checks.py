@@ -20,7 +20,8 @@ Lifecycle rules (errors):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from covenant.definitions.agreements import (
     written_wall,
 )
 from covenant.definitions.availability_checks import amount_problems, availability_problems
+from covenant.definitions.calendar_spec import WeekSchedule
 from covenant.definitions.diagnostics import at
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.yamlsource import PathKey, SourceDocument
@@ -55,7 +57,14 @@ def effective_range(version: VersionSpec) -> tuple[datetime, datetime | None]:
     return start, end
 
 
-def check_agreement(doc: SourceDocument, model: AgreementDocument) -> list[Problem]:
+def check_agreement(
+    doc: SourceDocument,
+    model: AgreementDocument,
+    *,
+    weeks: Mapping[str, WeekSchedule] | None = None,
+) -> list[Problem]:
+    """The agreement's own problems; ``weeks`` (calendar → weekly hours) words the fix of a
+    target in days on a calendar."""
     versions = model.spec.versions
     # a version number, date or status the schema refused stands in (definitions.partial):
     # the versions are not numbered, dated or ordered by the stand-in
@@ -64,7 +73,7 @@ def check_agreement(doc: SourceDocument, model: AgreementDocument) -> list[Probl
     dated: list[tuple[int, VersionSpec, datetime, datetime | None]] = []
     for i, version in enumerate(versions):
         here: PathKey = ("spec", "versions", i)
-        problems += _version_fields(doc, version, here)
+        problems += _version_fields(doc, version, here, weeks or {})
         if doc.broken_at(*((*here, key) for key in ("effectiveFrom", "effectiveTo", "status"))):
             continue
         problems += _read_twice(doc, version, here)
@@ -163,7 +172,9 @@ def _numbering(doc: SourceDocument, versions: Sequence[VersionSpec]) -> list[Pro
     return problems
 
 
-def _version_fields(doc: SourceDocument, version: VersionSpec, here: PathKey) -> list[Problem]:
+def _version_fields(
+    doc: SourceDocument, version: VersionSpec, here: PathKey, weeks: Mapping[str, WeekSchedule]
+) -> list[Problem]:
     problems: list[Problem] = []
     label = f"v{version.version}"
     if version.version >= 2 and not (version.reason or "").strip():
@@ -222,7 +233,12 @@ def _version_fields(doc: SourceDocument, version: VersionSpec, here: PathKey) ->
                 problems += _resolution_first(doc, (*path, "targets", priority), priority, target)
             if support.calendar is not None:
                 problems += _business_days(
-                    doc, (*path, "targets", priority), target, support.calendar
+                    doc,
+                    (*path, "targets", priority),
+                    target,
+                    support.calendar,
+                    desk=weeks.get(support.calendar),
+                    signed=is_signed(version),
                 )
         if support.penalty is not None:
             problems += amount_problems(doc, support.penalty, (*path, "penalty"))
@@ -257,11 +273,24 @@ def _resolution_first(
 
 
 def _business_days(
-    doc: SourceDocument, path: PathKey, target: TargetSpec, calendar: str
+    doc: SourceDocument,
+    path: PathKey,
+    target: TargetSpec,
+    calendar: str,
+    *,
+    desk: WeekSchedule | None,
+    signed: bool,
 ) -> list[Problem]:
     """A target in ``d`` or ``w`` on a business calendar counts 24 (168) hours of business
-    time per unit, never business days: ``3d`` on a desk open 8 hours a day is 9 business
-    days. Contracts say "3 business days" and mean the desk's days, so it is warned about."""
+    time per unit, never business days: ``3d`` on a desk open 10 hours a day is 7.2 business
+    days. Contracts say "3 business days" and mean the desk's days, so it is warned about —
+    unless the calendar is open around the clock, where a day of it is a day. The fix counts
+    the desk's own day (``desk``, its weekly hours) and, on a ``signed`` version, is written in
+    an amendment."""
+    lengths = [sum(end - start for start, end in day) for day in desk.days] if desk else []
+    if lengths and all(length == DAY_S for length in lengths):
+        return []  # open 24×7: 3d is 3 days of it
+    day_s, assumed = _desk_day(lengths)
     problems: list[Problem] = []
     for key, text in (("firstResponse", target.first_response), ("resolution", target.resolution)):
         if text is None:
@@ -274,6 +303,14 @@ def _business_days(
             continue
         hours = duration.seconds // 3600
         word = "business days" if duration.unit == "d" else "business weeks"
+        unit_s = day_s if duration.unit == "d" else sum(lengths) or 5 * day_s
+        unit = "day" if duration.unit == "d" else "week"
+        amend = (
+            "; this version is signed: make the change in an amendment (a new version n+1; "
+            "editing a signed version is the error signed-version-changed)"
+            if signed
+            else ""
+        )
         problems.append(
             at(
                 doc,
@@ -283,16 +320,42 @@ def _business_days(
                 f"{calendar!r} (a {duration.unit} of a target is {FIXED_HOURS[duration.unit]} "
                 f"hours of business time), not {duration.count} {word}",
                 fix=f"write the business hours the contract means ({duration.count} {word} "
-                f"of an 8-hour desk: {key}: {duration.count * DESK_HOURS[duration.unit]}h)"
-                f"; keep {key}: {hours}h to state the {hours} business hours",
+                f"of this desk's {_hours(unit_s)}-hour {unit}: "
+                f"{key}: {_duration(duration.count * unit_s)}{assumed})"
+                f"; or {key}: {hours}h to state the {hours} business hours{amend}",
                 severity="warning",
             )
         )
     return problems
 
 
+def _desk_day(lengths: Sequence[int]) -> tuple[int, str]:
+    """The desk's business day in seconds (8 hours when its hours are not known), and what was
+    assumed when its open days differ in length: the most common of them."""
+    open_days = [length for length in lengths if length > 0]
+    if not open_days:
+        return 8 * 3600, ""
+    day = Counter(open_days).most_common(1)[0][0]
+    if len(set(open_days)) == 1:
+        return day, ""
+    low, high = _hours(min(open_days)), _hours(max(open_days))
+    return day, (
+        f"; its days differ in length ({low}h to {high}h): this takes the most common, "
+        f"{_hours(day)}h"
+    )
+
+
+def _hours(seconds: int) -> str:
+    return f"{seconds / 3600:g}"
+
+
+def _duration(seconds: int) -> str:
+    """A target duration for ``seconds``: whole hours in ``h``, else minutes."""
+    return f"{seconds // 3600}h" if seconds % 3600 == 0 else f"{seconds // 60}m"
+
+
 FIXED_HOURS = {"d": 24, "w": 168}
-DESK_HOURS = {"d": 8, "w": 40}  # the fix's example: an 8-hour day, a 5-day week
+DAY_S = 24 * 3600
 
 
 def _signed_order(

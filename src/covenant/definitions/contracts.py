@@ -48,7 +48,7 @@ from covenant.definitions.agreements import (
     parse_instant,
 )
 from covenant.definitions.articles import with_article
-from covenant.definitions.calendar_spec import CalendarSpec
+from covenant.definitions.calendar_spec import CalendarSpec, WeekSchedule
 from covenant.definitions.calendars import CalendarDocument, build_calendar
 from covenant.definitions.contract_model import AgreementLabel, Contact, Contracts, Customer
 from covenant.definitions.credit_tier_checks import committed_level, tier_of
@@ -69,6 +69,7 @@ class _Context:
     build: bool
     services: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    weeks: dict[str, WeekSchedule] = field(default_factory=dict)  # calendar → weekly hours
 
     def missing(self, doc: SourceDocument, path: PathKey, kind: str, name: str) -> None:
         self.problems.append(
@@ -120,6 +121,7 @@ def resolve_contracts(
             ctx.problems += found
             if calendar is not None:
                 calendars.append(calendar)
+                ctx.weeks[calendar.name] = calendar.weekly
         elif item.definition.kind == "Calendar":
             ctx.calendars.add(item.definition.name)
     ctx.customers.update(
@@ -221,7 +223,7 @@ def _agreement(
 ) -> list[tuple[PathKey, AgreementVersion]]:
     spec = model.spec
     before = len(ctx.problems)
-    ctx.problems += check_agreement(doc, model)
+    ctx.problems += check_agreement(doc, model, weeks=ctx.weeks)
     customer = ctx.customers.get(spec.customer)
     if customer is None:
         ctx.missing(doc, ("spec", "customer"), "Customer", spec.customer)
