@@ -126,3 +126,14 @@ def test_the_terminal_table_says_which_tickets_were_not_measured() -> None:
         "not measured (no target in v2 for their priority; neither met nor missed): "
         "T-2 (P2), T-3 (P3)" in flat
     ), flat
+
+
+def test_a_ticket_stored_with_a_padded_priority_is_measured_not_listed() -> None:
+    """``"P1 "`` (as the CLI and API stored it before they stripped input) is measured against
+    the P1 target, so it must not also be listed as not measured."""
+    padded = replace(ticket("T-4", (4, "open"), (5, "resolved"), response=1 / 6), priority="P1 ")
+    r = support_compliance(
+        V2, V2.support[0], [*TICKETS, padded], clock=WallClock(), period=PERIOD, at=AT
+    )
+    assert {t.ticket for t in r.timers} == {"T-1", "T-4"}
+    assert [n.ticket for n in r.not_measured] == ["T-2", "T-3"]

@@ -477,7 +477,7 @@ def _not_measured(
     has a target for — said once, on the version's first support commitment."""
     if not version.support or commitment is not version.support[0]:
         return ()
-    priorities = {t.priority for c in version.support for t in c.targets}
+    priorities = {t.priority.strip() for c in version.support for t in c.targets}
     return tuple(
         NotMeasured(
             ticket=t.id,
@@ -486,5 +486,5 @@ def _not_measured(
             reason=f"no target for priority {t.priority} in {version.agreement} v{version.version}",
         )
         for t in sorted(tickets, key=lambda t: (t.created, t.id))
-        if t.priority not in priorities and t.created <= at
+        if t.priority.strip() not in priorities and t.created <= at
     )
