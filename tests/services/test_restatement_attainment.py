@@ -42,3 +42,15 @@ def test_a_changed_breach_count_is_named_old_to_new() -> None:
     assert "globex-msa v2 support: P1 resolution breached 1 → 2" in texts, texts
     assert "globex-msa v2 support: P1 first-response met 1 → 2" in texts, texts
     assert not any("no figure" in t for t in texts), texts
+
+
+def test_a_statement_issued_before_not_measured_existed_does_not_look_restated() -> None:
+    """Issued before stop 43, a statement has no ``not_measured`` list; computed now it lists
+    a P4 ticket (no target), which changes no figure: the two are the same statement."""
+    p4 = ticket("T-9", (1, "open"), (2, "resolved"), priority="P4", response=1.5)
+    live = _document([T1, p4])
+    issued = _document([T1, p4])
+    for s in issued["support"]:  # type: ignore[attr-defined]
+        del s["not_measured"]
+    assert live["support"][0]["not_measured"]  # type: ignore[index]
+    assert restatement(issued, live) == {"differs": False, "changes": []}

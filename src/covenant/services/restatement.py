@@ -41,6 +41,8 @@ def restatement(issued: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     and excluded seconds (availability) or met and penalty (support); then the totals. A
     commitment in one and not the other is a change of its ``commitment`` field; a difference
     elsewhere (evidence, wording) alone is one change of field ``details``."""
+    if not any("not_measured" in s for s in issued.get("support", [])):
+        live = _without_not_measured(live)
     differs = canonical(_content(issued)) != canonical(_content(live))
     changes: list[dict[str, Any]] = []
     for kind, fields in (("availability", AVAILABILITY_FIELDS), ("support", SUPPORT_FIELDS)):
@@ -109,6 +111,16 @@ def _attainment_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[s
     if unmeasured[0] != unmeasured[1]:
         out.append({"field": "not measured", "issued": unmeasured[0], "restated": unmeasured[1]})
     return out
+
+
+def _without_not_measured(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` without its support commitments' ``not_measured`` lists: compared with a
+    statement issued without any (before stop 43 listed them), tickets not measured change no
+    figure, so they alone do not make the two differ."""
+    if "support" not in document:
+        return document
+    support = [{k: v for k, v in c.items() if k != "not_measured"} for c in document["support"]]
+    return {**document, "support": support}
 
 
 def _key(commitment: dict[str, Any]) -> tuple[str, int, str]:
