@@ -56,3 +56,34 @@ def test_a_few_alerts_keep_a_line_each(caplog: pytest.LogCaptureFixture) -> None
     assert [r.getMessage().split(" (")[0] for r in caplog.records] == [
         f"alert firing ticket-breached/wombat-sla/B-{i}/resolution/1" for i in range(3)
     ]
+
+
+def slo_page(service: str) -> AlertNotice:
+    return AlertNotice(
+        key=f"burn-rate/{service}-availability/page",
+        kind=NoticeKind.BURN_RATE,
+        state=NoticeState.FIRING,
+        severity="page",
+        labels={
+            "alertname": "AvailabilityBurnRate",
+            "sloth_id": f"{service}-availability",
+            "sloth_service": service,
+            "sloth_slo": "availability",
+        },
+        annotations={},
+        starts_at=T0,
+    )
+
+
+def test_pages_of_slos_in_different_services_are_never_folded_together(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Sloth names an SLO's alert after the SLO alone: five services' ``availability`` SLOs
+    paging at once share ``AvailabilityBurnRate``; each SLO keeps its line (its ``sloth_id``)."""
+    services = ["checkout", "payments", "search", "login", "cart"]
+    with caplog.at_level(logging.WARNING, logger="covenant.worker"):
+        log_notices([slo_page(s) for s in services])
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 5
+    for service in services:
+        assert sum(f"burn-rate/{service}-availability/page" in line for line in lines) == 1

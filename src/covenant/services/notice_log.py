@@ -7,7 +7,7 @@ stays in the outbox and the alert history (``covenant alerts history``)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from covenant.core.notices import AlertNotice
 
@@ -28,9 +28,18 @@ def notice_group(notice: AlertNotice) -> tuple[str, ...]:
         notice.state.value,
         labels.get("alertname", notice.kind.value),
         notice.severity,
-        labels.get("agreement", ""),
-        labels.get("commitment", "") or labels.get("slo", ""),
+        f"agreement={labels['agreement']}" if labels.get("agreement") else "",
+        _which(labels),
     )
+
+
+def _which(labels: Mapping[str, str]) -> str:
+    """The commitment, or the SLO (Sloth's ``sloth_id``, service-name: two services' SLOs of one
+    name share their alert name), an alert is of; "" for neither."""
+    for label in ("commitment", "sloth_id", "slo"):
+        if labels.get(label):
+            return f"{'slo' if label == 'sloth_id' else label}={labels[label]}"
+    return ""
 
 
 def log_notices(notices: Sequence[AlertNotice]) -> None:
@@ -47,9 +56,7 @@ def log_notices(notices: Sequence[AlertNotice]) -> None:
                     "alert %s %s (%s): %s", n.state.value, n.key, n.severity, dict(n.labels)
                 )
             continue
-        where = " ".join(
-            f"{k}={v}" for k, v in (("agreement", agreement), ("commitment", commitment)) if v
-        )
+        where = " ".join(part for part in (agreement, commitment) if part)
         shown = ", ".join(n.key for n in members[:EXAMPLES])
         log.warning(
             "alerts %s: %d %s (%s)%s: %s, … (covenant alerts history names each)",
