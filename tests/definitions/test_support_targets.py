@@ -111,6 +111,22 @@ def test_a_desk_open_around_the_clock_says_nothing(tmp_path: Path) -> None:
     assert not [p for p in problems if p.code == "days-of-business-time"]  # 3d is 3 days
 
 
+def test_weekdays_open_around_the_clock_say_nothing_of_days(tmp_path: Path) -> None:
+    """Monday to Friday 00:00-24:00: a day of the desk is 24 hours, so 3d is 3 of its days
+    (the fix would have said 72h, the same); a week of it is 120 hours, so 1w still warns."""
+    shop = business_targets(tmp_path, "{firstResponse: 1d, resolution: 1w}")
+    path = shop / "contracts.yaml"
+    text = path.read_text()
+    week = "".join(f'    {d}: "08:00-18:00"\n' for d in ("mon", "tue", "wed", "thu"))
+    week += '    fri: "08:00-17:00"\n'
+    assert week in text
+    weekdays = "".join(f'    {d}: "00:00-24:00"\n' for d in ("mon", "tue", "wed", "thu", "fri"))
+    path.write_text(text.replace(week, weekdays))
+    _, problems = analyse([shop])
+    found = [p for p in problems if p.code == "days-of-business-time"]
+    assert [p.field.rsplit(".", 1)[1] for p in found] == ["resolution"]
+
+
 def test_days_of_differing_length_name_the_assumed_day(tmp_path: Path) -> None:
     shop = business_targets(tmp_path, "{firstResponse: 4h, resolution: 2d}")
     path = shop / "contracts.yaml"

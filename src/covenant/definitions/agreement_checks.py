@@ -301,6 +301,8 @@ def _business_days(
             continue  # an invalid duration is reported where the targets are read
         if duration.unit not in {"d", "w"}:
             continue
+        if duration.unit == "d" and lengths and all(n in (0, DAY_S) for n in lengths):
+            continue  # each open day is 24 hours (weekdays around the clock): 3d is 3 of them
         hours = duration.seconds // 3600
         word = "business days" if duration.unit == "d" else "business weeks"
         unit_s = day_s if duration.unit == "d" else sum(lengths) or 5 * day_s
