@@ -19,7 +19,6 @@ from covenant.core.agreements import (
     CreditTier,
     DowntimeSource,
     Measurement,
-    Money,
     Remedies,
     VersionStatus,
 )
@@ -40,6 +39,7 @@ from covenant.core.model import (
     RollingWindow,
     default_alert_tiers,
 )
+from covenant.core.money import Money
 from covenant.core.replay import AlertReplay, replay_alerts, tier_firing
 from covenant.core.series import BucketMatrix
 from covenant.core.suggest import (

@@ -19,7 +19,6 @@ from covenant.core.agreements import (
     DowntimeSource,
     Incident,
     Measurement,
-    Money,
     Remedies,
     VersionStatus,
 )
@@ -43,6 +42,7 @@ from covenant.core.forecast_model import (
     remaining_downtime,
     tier_chances,
 )
+from covenant.core.money import Money
 from covenant.core.series import BucketMatrix
 from covenant.errors import InputError
 

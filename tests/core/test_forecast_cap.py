@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from covenant.core.agreements import AgreementVersion, DowntimeSource, Money, VersionStatus
+from covenant.core.agreements import AgreementVersion, DowntimeSource, VersionStatus
 from covenant.core.forecast import CommitmentExposure, TierCrossing
 from covenant.core.forecast_cap import cap_exposures, in_force_share
 from covenant.core.forecast_model import TierChance
+from covenant.core.money import Money
 
 NOV = datetime(2026, 11, 1, tzinfo=UTC)
 DEC = datetime(2026, 12, 1, tzinfo=UTC)

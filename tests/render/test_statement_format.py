@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from covenant.core.agreements import Money
 from covenant.core.credits import CreditLimit
+from covenant.core.money import Money
 from covenant.render.statement_catalogues.de import LABELS as DE
 from covenant.render.statement_catalogues.en import LABELS as EN
 from covenant.render.statement_format import Formats

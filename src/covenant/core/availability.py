@@ -27,15 +27,14 @@ from covenant.core.agreements import (
     EligibleTime,
     Incident,
     MaintenanceWindow,
-    Money,
     PeriodUnit,
     Remedies,
     period_fee,
-    quantum,
 )
 from covenant.core.credits import CreditLimit, CreditResult, credit_for, pro_rated_bound
 from covenant.core.downtime import bucket_downtime, k_of_n_down, run_margin, run_reason
 from covenant.core.model import CalendarUnit, CalendarWindow
+from covenant.core.money import Money, quantum
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.core.wallclock import first_instant

@@ -19,15 +19,10 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from covenant.core.agreements import (
-    AgreementVersion,
-    Incident,
-    MaintenanceWindow,
-    Money,
-    PeriodUnit,
-)
+from covenant.core.agreements import AgreementVersion, Incident, MaintenanceWindow, PeriodUnit
 from covenant.core.availability import AvailabilityResult, availability, period_containing
 from covenant.core.lint_findings import Finding
+from covenant.core.money import Money
 from covenant.core.replay import (
     AlertEpisode,
     AlertReplay,

@@ -13,10 +13,9 @@ from covenant.core.agreements import (
     AgreementVersion,
     AvailabilityCommitment,
     CreditTier,
-    Money,
     period_fee,
-    quantum,
 )
+from covenant.core.money import Money, quantum
 
 
 @dataclass(frozen=True, slots=True)

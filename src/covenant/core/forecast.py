@@ -22,12 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from covenant.core import intervals
-from covenant.core.agreements import (
-    AgreementVersion,
-    AvailabilityCommitment,
-    DowntimeSource,
-    Money,
-)
+from covenant.core.agreements import AgreementVersion, AvailabilityCommitment, DowntimeSource
 from covenant.core.availability import AvailabilityResult, span_text
 from covenant.core.credits import credit_for
 from covenant.core.forecast_model import (
@@ -42,6 +37,7 @@ from covenant.core.forecast_model import (
     tier_chances,
     too_early,
 )
+from covenant.core.money import Money
 from covenant.core.statement import totals
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError

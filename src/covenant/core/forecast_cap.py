@@ -34,9 +34,10 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
-from covenant.core.agreements import AgreementVersion, Money, quantum
+from covenant.core.agreements import AgreementVersion
 from covenant.core.availability import agreement_cap, kept_in_order
 from covenant.core.forecast import CommitmentExposure
+from covenant.core.money import Money, quantum
 from covenant.core.timeutil import to_epoch
 
 

@@ -36,18 +36,13 @@ import numpy as np
 import numpy.typing as npt
 
 from covenant.core import intervals
-from covenant.core.agreements import (
-    AgreementVersion,
-    AvailabilityCommitment,
-    CreditTier,
-    Money,
-    quantum,
-)
+from covenant.core.agreements import AgreementVersion, AvailabilityCommitment, CreditTier
 from covenant.core.availability import span_text
 from covenant.core.credits import credit_for
 from covenant.core.forecast_grid import LARGE, compound_negbin_long, convolve, trimmed
 from covenant.core.forecast_lengths import PRIOR_MEDIAN_S, length_pmf, predictive, scale_mixture
 from covenant.core.forecast_rate import hierarchical_rate
+from covenant.core.money import Money, quantum
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError

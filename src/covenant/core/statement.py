@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from covenant.core.agreements import Money
 from covenant.core.availability import AvailabilityResult
 from covenant.core.elapsed import after_now_note
+from covenant.core.money import Money
 from covenant.core.parties import Addressee, Issuer
 from covenant.core.support import SupportResult
 

@@ -31,14 +31,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from covenant.core.agreements import (
-    AgreementVersion,
-    Money,
-    SupportCommitment,
-    SupportTarget,
-    period_fee,
-    quantum,
-)
+from covenant.core.agreements import AgreementVersion, SupportCommitment, SupportTarget, period_fee
 from covenant.core.business_time import (
     CalendarSet,
     IntervalTable,
@@ -47,6 +40,7 @@ from covenant.core.business_time import (
     business_seconds_between,
 )
 from covenant.core.credits import ProRata, pro_rata
+from covenant.core.money import Money, quantum
 from covenant.core.tickets import RESOLVED_STATES, Ticket, resolution_closes
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 

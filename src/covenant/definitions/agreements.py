@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from covenant.core.agreements import MAX_AMOUNT
+from covenant.core.money import MAX_AMOUNT
 from covenant.definitions.durations import parse_duration
 from covenant.definitions.fields import Spec, TimeZoneText, problem
 from covenant.definitions.openslo import Document

@@ -32,9 +32,9 @@ from covenant.core.agreements import (
     SupportCommitment,
     SupportTarget,
     VersionStatus,
-    minor_units,
 )
 from covenant.core.model import Objective
+from covenant.core.money import minor_units
 from covenant.definitions.agreement_checks import check_agreement
 from covenant.definitions.agreements import (
     AgreementDocument,

@@ -11,8 +11,8 @@ from typing import Any
 
 from rich.console import Console
 
-from covenant.core.agreements import Money
 from covenant.core.backtest import AgreementBacktest, CommitmentPeriod, VersionBacktest
+from covenant.core.money import Money
 from covenant.render.evaluation import exact, iso
 from covenant.render.sla import committed_text, level_text, money_json, money_text
 from covenant.render.tables import Cell, Col, line, print_notes, print_table, text

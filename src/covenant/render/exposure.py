@@ -11,7 +11,6 @@ from typing import Any
 
 from rich.console import Console
 
-from covenant.core.agreements import Money
 from covenant.core.alert_rules_sla import crossing_text
 from covenant.core.elapsed import after_now_note
 from covenant.core.forecast import (
@@ -22,6 +21,7 @@ from covenant.core.forecast import (
     TierCrossing,
 )
 from covenant.core.forecast_model import TOO_EARLY
+from covenant.core.money import Money
 from covenant.render.evaluation import exact, iso
 from covenant.render.sla import level_text, money_text
 from covenant.render.tables import Cell, Col, line, print_notes, print_table, text

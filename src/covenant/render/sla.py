@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from covenant.core.agreements import Money, minor_units
 from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.credits import ProRata
+from covenant.core.money import Money, minor_units
 from covenant.core.statement import Statement
 from covenant.core.support import SupportResult
 from covenant.render.evaluation import exact, iso, target_percent

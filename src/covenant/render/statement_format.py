@@ -22,7 +22,8 @@ from babel.dates import format_interval, format_skeleton, format_time
 from babel.lists import format_list
 from babel.numbers import NumberPattern, format_currency, format_decimal, format_percent
 
-from covenant.core.agreements import CreditTier, Money, minor_units, quantum
+from covenant.core.agreements import CreditTier
+from covenant.core.money import Money, minor_units, quantum
 
 LEVEL_DIGITS = 3
 EXACT_DIGITS = 4

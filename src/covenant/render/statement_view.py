@@ -17,9 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from covenant.core.agreements import Money, quantum
 from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.credits import CreditLimit, ProRata
+from covenant.core.money import Money, quantum
 from covenant.core.statement import IssueMark, Statement
 from covenant.core.support import SupportResult
 from covenant.render.statement_format import Formats

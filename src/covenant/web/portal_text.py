@@ -39,7 +39,7 @@ from babel.lists import format_list
 from fastapi import Request
 from fastapi.responses import Response
 
-from covenant.core.agreements import Money
+from covenant.core.money import Money
 from covenant.errors import InputError
 from covenant.render.statement_format import Formats
 from covenant.render.statement_labels import (
