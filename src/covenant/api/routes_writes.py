@@ -110,17 +110,20 @@ def create_ticket(ctx: Ctx, who: Who, body: TicketCreate) -> dict[str, Any]:
     """Record a new ticket (its history starts ``open`` at creation unless given)."""
     from covenant.core.tickets import StatusChange, Ticket
     from covenant.services.record_changes import create_ticket as compute
+    from covenant.services.record_changes import ticket_label
 
     now = ctx.clock()
-    ticket = Ticket(
+    ticket = Ticket(  # labels checked as given: the ticket strips them
         id=body.id,
         customer=body.customer,
-        priority=body.priority,
+        priority=ticket_label(body.priority, "priority"),
         created=_required(ctx, body.created, "created"),
         first_response=_instant(ctx, body.first_response, "first_response"),
         resolved=_instant(ctx, body.resolved, "resolved"),
         history=tuple(
-            StatusChange(at=_required(ctx, s.at, f"history[{i}].at"), status=s.status)
+            StatusChange(
+                at=_required(ctx, s.at, f"history[{i}].at"), status=ticket_label(s.status, "status")
+            )
             for i, s in enumerate(body.history)
         ),
     )
@@ -133,13 +136,15 @@ def create_ticket(ctx: Ctx, who: Who, body: TicketCreate) -> dict[str, Any]:
 def update_ticket(ctx: Ctx, who: Who, ticket_id: str, body: TicketUpdate) -> dict[str, Any]:
     """Change a ticket: priority, first response, resolution, or append a status change."""
     from covenant.core.tickets import StatusChange
+    from covenant.services.record_changes import ticket_label
     from covenant.services.record_changes import update_ticket as compute
 
     now = ctx.clock()
     status = None
-    if body.status is not None:
+    if body.status is not None:  # the status checked as given: the change strips it
         status = StatusChange(
-            at=_required(ctx, body.status.at, "status.at"), status=body.status.status
+            at=_required(ctx, body.status.at, "status.at"),
+            status=ticket_label(body.status.status, "status"),
         )
     changed = compute(
         ctx.engine(),

@@ -121,15 +121,15 @@ def ticket_create(
 ) -> None:
     """Record one ticket, as POST /api/v1/tickets: its history starts open at --created."""
     from covenant.core.tickets import Ticket
-    from covenant.services.record_changes import create_ticket
+    from covenant.services.record_changes import create_ticket, ticket_label
     from covenant.services.workspace import load_workspace
 
     moment = now()
     try:
-        ticket = Ticket(
+        ticket = Ticket(  # the priority checked as given: the ticket strips it
             id=ticket_id,
             customer=customer,
-            priority=priority,
+            priority=ticket_label(priority, "priority"),
             created=_instant(created, "--created", moment),  # type: ignore[arg-type]
             first_response=_instant(first_response, "--first-response", moment),
             resolved=_instant(resolved, "--resolved", moment),
@@ -163,7 +163,7 @@ def ticket_update(
     """Change one ticket, as PATCH /api/v1/tickets/ID: what is given is changed, the rest
     kept; --status appends a status change (after its last one)."""
     from covenant.core.tickets import StatusChange
-    from covenant.services.record_changes import update_ticket
+    from covenant.services.record_changes import ticket_label, update_ticket
 
     if status is None and status_at is not None:
         raise usage(InputError("--status-at without --status", hint="give --status STATUS too"))
@@ -179,7 +179,7 @@ def ticket_update(
         change = None
         if status is not None:
             when = _instant(status_at, "--status-at", moment) or moment
-            change = StatusChange(at=when, status=status)
+            change = StatusChange(at=when, status=ticket_label(status, "status"))
         engine = _engine(workspace)
         changed = update_ticket(
             engine,

@@ -211,10 +211,10 @@ def _cycles(t: Ticket, at: int) -> list[tuple[int, int]]:
         moment = to_epoch(change.at)
         if moment > at:
             break
-        if change.status.strip() in RESOLVED_STATES and not resolved:
+        if change.status in RESOLVED_STATES and not resolved:
             cycles.append((start, moment))
             resolved = True
-        elif change.status.strip() not in RESOLVED_STATES and resolved:
+        elif change.status not in RESOLVED_STATES and resolved:
             start, resolved, begun = moment, False, change.at
     if not resolved:
         # ``resolved`` closes the open cycle only when it falls inside it (an export may keep
@@ -247,10 +247,9 @@ def _pauses(t: Ticket, pause_states: frozenset[str], at: int) -> tuple[list[tupl
         moment = to_epoch(change.at)
         if moment > at:
             break
-        status = change.status.strip()  # "waiting " as stored before input was stripped
-        if status in pause_states and opened is None:
+        if change.status in pause_states and opened is None:
             opened = moment
-        elif status not in pause_states and opened is not None:
+        elif change.status not in pause_states and opened is not None:
             spans.append((opened, moment))
             opened = None
     if opened is not None:
@@ -267,11 +266,11 @@ def ticket_timers(
 ) -> tuple[TicketTimer, ...]:
     """Every timer of every ticket whose priority has targets, as of ``at``."""
     now = to_epoch(require_utc(at))
-    # labels compared stripped: tickets stored before the CLI and API stripped them say "P1 "
-    targets: dict[str, SupportTarget] = {t.priority.strip(): t for t in commitment.targets}
+    # labels compare as they are: a ticket and a target strip theirs (``tickets.label``)
+    targets: dict[str, SupportTarget] = {t.priority: t for t in commitment.targets}
     rows = _Timers([], [], [], [], [], [], [], [], [], [])
     for t in tickets:  # building the timer table: one pass over records, no time arithmetic
-        target = targets.get(t.priority.strip())
+        target = targets.get(t.priority)
         if target is None or to_epoch(t.created) > now:
             continue
         pauses, paused_at = _pauses(t, commitment.pause_states, now)
@@ -471,7 +470,7 @@ def _not_measured(
     has a target for — said once, on the version's first support commitment."""
     if not version.support or commitment is not version.support[0]:
         return ()
-    priorities = {t.priority.strip() for c in version.support for t in c.targets}
+    priorities = {t.priority for c in version.support for t in c.targets}
     return tuple(
         NotMeasured(
             ticket=t.id,
@@ -480,5 +479,5 @@ def _not_measured(
             reason=f"no target for priority {t.priority} in {version.agreement} v{version.version}",
         )
         for t in sorted(tickets, key=lambda t: (t.created, t.id))
-        if t.priority.strip() not in priorities and t.created <= at
+        if t.priority not in priorities and t.created <= at
     )

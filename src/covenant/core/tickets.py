@@ -11,13 +11,27 @@ from covenant.errors import InputError
 RESOLVED_STATES = frozenset({"resolved", "closed"})
 
 
+def label(value: str) -> str:
+    """A priority or status as compared: stripped, so ``"waiting "`` and ``" P1"`` — as stored
+    before input was stripped — are ``waiting`` and ``P1``. A blank one is the empty label
+    (it names no support commitment); it is not refused here, since stored rows hold ``" "``
+    from before the CLI and API refused it: input is refused blank before a ticket is built
+    (``services.record_changes.ticket_label``)."""
+    return value.strip()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusChange:
+    """A move into ``status`` at ``at``; the status is stripped (``label``)."""
+
     at: datetime
     status: str
 
     def __post_init__(self) -> None:
         require_utc(self.at, what="status change time")
+        status = label(self.status)
+        if status != self.status:
+            object.__setattr__(self, "status", status)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,7 +41,8 @@ class Ticket:
     ``history`` is the status timeline in time order, starting at creation. A move out of a
     resolved state (``resolved``/``closed``) reopens the ticket and starts a new *cycle*:
     the resolution timer restarts, the first-response timer does not.
-    ``first_response`` is the first *public* response by the provider.
+    ``first_response`` is the first *public* response by the provider. The priority is
+    stripped (``label``), as each status of the history is.
     """
 
     id: str
@@ -39,6 +54,9 @@ class Ticket:
     resolved: datetime | None = None
 
     def __post_init__(self) -> None:
+        priority = label(self.priority)
+        if priority != self.priority:
+            object.__setattr__(self, "priority", priority)
         require_utc(self.created, what=f"ticket {self.id} created")
         for value in (self.first_response, self.resolved):
             if value is not None:

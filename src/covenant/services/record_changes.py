@@ -79,6 +79,14 @@ _PRIORITY = "give a priority such as P1, as the agreements' support commitments 
 _STATUS = "give a status such as open or pending"
 
 
+def ticket_label(value: str, field: str) -> str:
+    """A ticket's ``priority`` or a ``status`` as given, checked as ``_label`` checks it —
+    before the ``Ticket`` or ``StatusChange`` is built: they strip their labels
+    (``core.tickets.label``), so a blank one would come here empty and be refused as too
+    short, not as blank (spaces only). The command line and the API check theirs with it."""
+    return _label(value, field, _STATUS if field == "status" else _PRIORITY)
+
+
 def _known_customer(customer: str, customers: Collection[str], field: str = "customer") -> None:
     if customer not in customers:
         error = NotFoundError(
