@@ -27,8 +27,24 @@ def canonical(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _content(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in rendered.without_pro_rata(document).items() if k not in VOLATILE}
+def comparable(
+    issued: dict[str, Any], live: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An issued and a live statement made comparable, both steps in one place so neither is
+    applied without the other. Each loses what a closed period's statement may differ in though
+    no figure changed: the instant it was computed at (``VOLATILE``) and its fee's pro rata
+    blocks (shown since stop 39, derived from the version's fee and dates). And when ``issued``
+    lists no tickets not measured (issued before stop 43 listed them), ``live`` loses its
+    support commitments' ``not_measured`` lists: those tickets change no figure, so they alone
+    do not make the two differ."""
+    if not any("not_measured" in s for s in issued.get("support", [])) and "support" in live:
+        support = [{k: v for k, v in c.items() if k != "not_measured"} for c in live["support"]]
+        live = {**live, "support": support}
+
+    def content(document: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in rendered.without_pro_rata(document).items() if k not in VOLATILE}
+
+    return content(issued), content(live)
 
 
 def _credit(value: Any) -> Any:
@@ -41,9 +57,8 @@ def restatement(issued: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     and excluded seconds (availability) or met and penalty (support); then the totals. A
     commitment in one and not the other is a change of its ``commitment`` field; a difference
     elsewhere (evidence, wording) alone is one change of field ``details``."""
-    if not any("not_measured" in s for s in issued.get("support", [])):
-        live = _without_not_measured(live)
-    differs = canonical(_content(issued)) != canonical(_content(live))
+    issued, live = comparable(issued, live)
+    differs = canonical(issued) != canonical(live)
     changes: list[dict[str, Any]] = []
     for kind, fields in (("availability", AVAILABILITY_FIELDS), ("support", SUPPORT_FIELDS)):
         old = {_key(c): c for c in issued.get(kind, [])}
@@ -111,16 +126,6 @@ def _attainment_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[s
     if unmeasured[0] != unmeasured[1]:
         out.append({"field": "not measured", "issued": unmeasured[0], "restated": unmeasured[1]})
     return out
-
-
-def _without_not_measured(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` without its support commitments' ``not_measured`` lists: compared with a
-    statement issued without any (before stop 43 listed them), tickets not measured change no
-    figure, so they alone do not make the two differ."""
-    if "support" not in document:
-        return document
-    support = [{k: v for k, v in c.items() if k != "not_measured"} for c in document["support"]]
-    return {**document, "support": support}
 
 
 def _key(commitment: dict[str, Any]) -> tuple[str, int, str]:
