@@ -7,6 +7,7 @@ this user may not write cannot be made here: the tests run as root, who may writ
 from __future__ import annotations
 
 import resource
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from covenant.store.db import _migration_failed
 from covenant.store.sqlite_cause import sqlite_cause
 
 LIMIT = 8192  # bytes: less than a new store's schema
+PAGE = 1 << 16  # bytes: SQLite's largest page, what one write may add to a file
 
 
 def _workspace(tmp_path: Path) -> Path:
@@ -98,3 +100,37 @@ def test_a_migration_failure_keeps_sqlite_s_words(
     error = _migration_failed(engine, OperationalError("UPDATE x", {}, Exception(said)))
     assert said in error.message
     assert "ulimit" not in f"{error.message} {error.hint}"
+
+
+def test_a_rollback_journal_counts_toward_the_file_limit(tmp_path: Path) -> None:
+    """A store in rollback journal mode (not WAL) mid-write: its ``-journal`` holds the pages
+    the write changes, and it too must fit under ``ulimit -f`` — the file alone and a page
+    more fit under the limit here; with the journal they do not."""
+    store = tmp_path / "store.db"
+    conn = sqlite3.connect(store, isolation_level=None)
+    try:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone() == ("delete",)
+        conn.execute("CREATE TABLE t (b BLOB)")
+        conn.executemany("INSERT INTO t VALUES (zeroblob(?))", [(4000,)] * 64)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE t SET b = zeroblob(3000)")
+        journal = tmp_path / "store.db-journal"
+        assert journal.is_file()
+        assert not (tmp_path / "store.db-wal").exists()
+        file_bytes, journal_bytes = store.stat().st_size, journal.stat().st_size
+        assert journal_bytes > 64 * 3000  # the rows' old pages
+        limit = file_bytes + PAGE + journal_bytes  # reached only with the journal counted
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+        try:
+            found = sqlite_cause(store)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    finally:
+        conn.close()
+    assert found is not None
+    cause, fix = found
+    assert cause == (
+        f"this process may write files of at most {limit:,} bytes (ulimit -f), too few for {store}"
+    )
+    assert fix == "raise the limit (ulimit -f unlimited) where covenant runs"
