@@ -18,46 +18,17 @@ import pytest
 
 from covenant.definitions.workspace import analyse
 from covenant.services.importing import ImportPlan, plan_import
+from tests.definitions.found_files import importer, line, pinned_and_cited, problems, slos
 
 FOUND = Path(__file__).parent / "fixtures" / "found_41"
 
 
-def imported(tmp_path: Path, tool: str, name: str) -> ImportPlan:
-    return plan_import(tool, [FOUND / tool / name], into=tmp_path / "ws")
-
-
-def slos(plan: ImportPlan) -> dict[str, dict[str, Any]]:
-    out = {}
-    for file in plan.files:
-        for doc in file.imported.documents:
-            if doc["kind"] != "SLO":
-                continue
-            spec = doc["spec"]
-            ratio = spec["indicator"]["spec"]["ratioMetric"]
-            out[doc["metadata"]["name"]] = {
-                "service": spec["service"],
-                "target": str(spec["objectives"][0]["target"]),
-                "window": spec["timeWindow"][0]["duration"],
-                "queries": {
-                    part: ratio[part]["metricSource"]["spec"]["query"]
-                    for part in ("good", "bad", "total")
-                    if part in ratio
-                },
-            }
-    return out
+imported = importer(FOUND, by_tool=True)
 
 
 def notes(plan: ImportPlan) -> dict[str, tuple[int, str]]:
     """Each note by its field: (line, reason)."""
-    return {
-        n.field: (int(n.where.rsplit(":", 1)[1]), n.reason)
-        for f in plan.files
-        for n in f.imported.notes
-    }
-
-
-def problems(plan: ImportPlan) -> list[tuple[str, str, int, str]]:
-    return [(p.code, p.field, int(p.where.rsplit(":", 1)[1]), p.message) for p in plan.problems]
+    return {n.field: (line(n.where), n.reason) for f in plan.files for n in f.imported.notes}
 
 
 # --- Sloth ----------------------------------------------------------------------------------
@@ -230,18 +201,9 @@ def test_another_tools_kind_under_its_own_api_is_not_told_to_use_openslo() -> No
 
 
 def test_every_file_is_pinned_and_cited() -> None:
-    here = Path(__file__).read_text(encoding="utf-8")
-    sources = (FOUND / "SOURCES.md").read_text(encoding="utf-8")
     files = sorted(p for p in FOUND.glob("*/*") if p.suffix in (".yaml", ".yml"))
     assert len(files) >= 11
-    for path in files:
-        assert f'"{path.name}"' in here, path
-        (row,) = [
-            line
-            for line in sources.splitlines()
-            if line.startswith(f"| `{path.parent.name}/{path.name}`")
-        ]
-        assert "@" in row  # owner/repo path@commit
+    pinned_and_cited(__file__, FOUND, files)
 
 
 def test_slom_spec_is_named_by_validate_and_import(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ import pytest
 from covenant.core.model import BudgetingMethod, RollingWindow
 from covenant.definitions.workspace import analyse
 from covenant.errors import Problem
+from tests.definitions.found_files import pinned_and_cited
 
 FOUND = Path(__file__).parent / "fixtures" / "found_41b"
 OPENSLO = FOUND / "openslo"
@@ -358,18 +359,7 @@ def test_a_spec_only_fragment_is_not_told_to_add_apiversion() -> None:
 
 
 def test_every_file_is_pinned_and_cited() -> None:
-    here = Path(__file__).read_text(encoding="utf-8")
-    sources = (FOUND / "SOURCES.md").read_text(encoding="utf-8")
-    pinned = 0
-    for folder in (OPENSLO, OTHER):
-        for path in sorted(folder.iterdir()):
-            assert f'"{path.name}"' in here, path
-            rows = [
-                line
-                for line in sources.splitlines()
-                if line.startswith(f"| `{folder.name}/{path.name}")
-            ]
-            (row,) = rows
-            assert "@" in row, path
-            pinned += len(list(path.iterdir())) if path.is_dir() else 1
+    paths = [path for folder in (OPENSLO, OTHER) for path in sorted(folder.iterdir())]
+    pinned_and_cited(__file__, FOUND, paths)
+    pinned = sum(len(list(path.iterdir())) if path.is_dir() else 1 for path in paths)
     assert pinned >= 25

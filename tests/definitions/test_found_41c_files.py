@@ -24,6 +24,8 @@ import pytest
 from covenant.definitions.importers.base import Options
 from covenant.services.import_sources import read_slo_generator_config
 from covenant.services.importing import ImportPlan, plan_import
+from tests.definitions import found_files
+from tests.definitions.found_files import importer, line
 
 FOUND = Path(__file__).parent / "fixtures" / "found_41c"
 
@@ -38,44 +40,17 @@ THIRTY_DAYS = [
 ]
 
 
-def imported(tmp_path: Path, tool: str, *parts: str) -> ImportPlan:
-    return plan_import(tool, [FOUND.joinpath(tool, *parts)], into=tmp_path / "ws")
+imported = importer(FOUND, by_tool=True)
 
 
 def slos(plan: ImportPlan) -> dict[str, dict[str, Any]]:
-    out = {}
-    for file in plan.files:
-        for doc in file.imported.documents:
-            if doc["kind"] != "SLO":
-                continue
-            spec = doc["spec"]
-            ratio = spec["indicator"]["spec"]["ratioMetric"]
-            tiers = spec.get("alerting", {}).get("tiers", [])
-            out[doc["metadata"]["name"]] = {
-                "service": spec["service"],
-                "target": str(spec["objectives"][0]["target"]),
-                "window": spec["timeWindow"][0]["duration"],
-                "queries": {
-                    part: ratio[part]["metricSource"]["spec"]
-                    for part in ("good", "bad", "total")
-                    if part in ratio
-                },
-                "tiers": [
-                    (t["name"], t["longWindow"], t["shortWindow"], str(t["burnRate"]))
-                    for t in tiers
-                ],
-                "labels": doc["metadata"].get("labels", {}),
-                "annotations": spec["indicator"]["metadata"].get("annotations", {}),
-            }
-    return out
+    return found_files.slos(plan, whole_source=True, tiers=True, thresholds=True, metadata=True)
 
 
 def notes(plan: ImportPlan) -> list[tuple[str, int, str, bool]]:
     """(field, line, reason, left out) of every note."""
     return [
-        (n.field, int(n.where.rsplit(":", 1)[1]), n.reason, n.skipped)
-        for f in plan.files
-        for n in f.imported.notes
+        (n.field, line(n.where), n.reason, n.skipped) for f in plan.files for n in f.imported.notes
     ]
 
 

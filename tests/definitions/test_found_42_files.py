@@ -26,41 +26,17 @@ import pytest
 from covenant.definitions.importers.promql_scale import unscaled_part
 from covenant.definitions.workspace import analyse
 from covenant.services.importing import ImportPlan, plan_import
+from tests.definitions import found_files
+from tests.definitions.found_files import importer, pinned_and_cited, problems
 
 FOUND = Path(__file__).parent / "fixtures" / "found_42"
 
 
-def imported(tmp_path: Path, tool: str, folder: str, name: str) -> ImportPlan:
-    return plan_import(tool, [FOUND / folder / name], into=tmp_path / "ws")
+imported = importer(FOUND, by_tool=False)
 
 
 def slos(plan: ImportPlan) -> dict[str, dict[str, Any]]:
-    out = {}
-    for file in plan.files:
-        for doc in file.imported.documents:
-            if doc["kind"] != "SLO":
-                continue
-            spec = doc["spec"]
-            ratio = spec["indicator"]["spec"]["ratioMetric"]
-            out[doc["metadata"]["name"]] = {
-                "service": spec["service"],
-                "target": str(spec["objectives"][0]["target"]),
-                "window": spec["timeWindow"][0]["duration"],
-                "queries": {
-                    part: ratio[part]["metricSource"]["spec"]["query"]
-                    for part in ("good", "bad", "total")
-                    if part in ratio
-                },
-                "tiers": [
-                    (t["name"], t["longWindow"], t["shortWindow"])
-                    for t in spec.get("alerting", {}).get("tiers", [])
-                ],
-            }
-    return out
-
-
-def problems(plan: ImportPlan) -> list[tuple[str, str, int, str]]:
-    return [(p.code, p.field, int(p.where.rsplit(":", 1)[1]), p.message) for p in plan.problems]
+    return found_files.slos(plan, tiers=True)
 
 
 # --- Sloth: Giant Swarm's values and the PrometheusServiceLevels rendered from them -----------
@@ -679,15 +655,6 @@ def test_terraform_template_of_a_config_is_told_to_be_rendered(tmp_path: Path) -
 
 
 def test_every_file_is_pinned_and_cited() -> None:
-    here = Path(__file__).read_text(encoding="utf-8")
-    sources = (FOUND / "SOURCES.md").read_text(encoding="utf-8")
     files = sorted(p for p in FOUND.glob("*/*") if p.suffix in (".yaml", ".yml"))
     assert len(files) >= 28
-    for path in files:
-        assert f'"{path.name}"' in here, path
-        (row,) = [
-            line
-            for line in sources.splitlines()
-            if line.startswith(f"| `{path.parent.name}/{path.name}`")
-        ]
-        assert "@" in row  # owner/repo path@commit
+    pinned_and_cited(__file__, FOUND, files)

@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 
 from covenant.definitions.workspace import analyse, analyse_text
-from covenant.services.importing import ImportPlan, plan_import
+from covenant.services.importing import ImportPlan
+from tests.definitions import found_files
+from tests.definitions.found_files import importer, line
 
 FOUND = Path(__file__).parent / "fixtures" / "found_43"
 
@@ -32,47 +34,19 @@ SLOTH_TIERS = [
 ]
 
 
-def imported(tmp_path: Path, tool: str, folder: str, name: str) -> ImportPlan:
-    return plan_import(tool, [FOUND / folder / name], into=tmp_path / "ws")
+imported = importer(FOUND, by_tool=False)
 
 
 def slos(plan: ImportPlan) -> dict[str, dict[str, Any]]:
-    out = {}
-    for file in plan.files:
-        for doc in file.imported.documents:
-            if doc["kind"] != "SLO":
-                continue
-            spec = doc["spec"]
-            ratio = spec["indicator"]["spec"]["ratioMetric"]
-            out[doc["metadata"]["name"]] = {
-                "service": spec["service"],
-                "target": str(spec["objectives"][0]["target"]),
-                "window": spec["timeWindow"][0]["duration"],
-                "queries": {
-                    part: ratio[part]["metricSource"]["spec"]["query"]
-                    for part in ("good", "bad", "total")
-                    if part in ratio
-                },
-                "tiers": [
-                    (t["name"], t["longWindow"], t["shortWindow"])
-                    for t in spec.get("alerting", {}).get("tiers", [])
-                ],
-            }
-    return out
+    return found_files.slos(plan, tiers=True)
 
 
 def problems(plan: ImportPlan) -> list[tuple[str, str, int, str, str]]:
-    return [
-        (p.code, p.field, int(p.where.rsplit(":", 1)[1]), p.message, p.fix) for p in plan.problems
-    ]
+    return [(p.code, p.field, line(p.where), p.message, p.fix) for p in plan.problems]
 
 
 def notes(plan: ImportPlan) -> list[tuple[str, int, str]]:
-    return [
-        (n.field, int(n.where.rsplit(":", 1)[1]), n.reason)
-        for f in plan.files
-        for n in f.imported.notes
-    ]
+    return [(n.field, line(n.where), n.reason) for f in plan.files for n in f.imported.notes]
 
 
 # --- Sloth: a Kubernetes bundle -----------------------------------------------------------------

@@ -21,7 +21,9 @@ import pytest
 
 from covenant.definitions.fields import weekday_date
 from covenant.definitions.workspace import analyse
-from covenant.services.importing import ImportPlan, plan_import
+from covenant.services.importing import ImportPlan
+from tests.definitions import found_files
+from tests.definitions.found_files import importer, pinned_and_cited
 
 MORE = Path(__file__).parent / "fixtures" / "found_more"
 
@@ -139,29 +141,11 @@ def test_an_sli_condition_is_told_its_threshold_is_an_sli_level() -> None:
 # --- imports ------------------------------------------------------------------------------
 
 
-def imported(tmp_path: Path, tool: str, name: str) -> ImportPlan:
-    return plan_import(tool, [MORE / tool / name], into=tmp_path / "ws")
+imported = importer(MORE, by_tool=True)
 
 
 def slos(plan: ImportPlan) -> dict[str, dict[str, Any]]:
-    out = {}
-    for file in plan.files:
-        for doc in file.imported.documents:
-            if doc["kind"] != "SLO":
-                continue
-            spec = doc["spec"]
-            ratio = spec["indicator"]["spec"]["ratioMetric"]
-            out[doc["metadata"]["name"]] = {
-                "service": spec["service"],
-                "target": str(spec["objectives"][0]["target"]),
-                "window": spec["timeWindow"][0]["duration"],
-                "queries": {
-                    part: ratio[part]["metricSource"]["spec"]
-                    for part in ("good", "bad", "total")
-                    if part in ratio
-                },
-            }
-    return out
+    return found_files.slos(plan, whole_source=True)
 
 
 def reasons(plan: ImportPlan) -> list[tuple[str, str]]:
@@ -476,18 +460,9 @@ def test_hello_openslo_imports_as_sloth_reads_it(tmp_path: Path) -> None:
 
 
 def test_every_file_is_pinned_and_cited() -> None:
-    here = Path(__file__).read_text(encoding="utf-8")
-    sources = (MORE / "SOURCES.md").read_text(encoding="utf-8")
     files = sorted(p for p in MORE.glob("*/*") if p.suffix == ".yaml" or p.is_dir())
     assert len(files) >= 20
-    for path in files:
-        assert f'"{path.name}"' in here, path
-        (row,) = [
-            line
-            for line in sources.splitlines()
-            if line.startswith(f"| `{path.parent.name}/{path.name}")
-        ]
-        assert "@" in row  # owner/repo path@commit
+    pinned_and_cited(__file__, MORE, files)
 
 
 def test_a_weekday_start_time_is_told_with_a_date_on_that_day() -> None:

@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from covenant.definitions.workspace import analyse_text
-from covenant.services.importing import ImportPlan, plan_import
+from covenant.services.importing import ImportPlan
+from tests.definitions import found_files
+from tests.definitions.found_files import importer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real_imports"
 
@@ -52,40 +54,12 @@ SLOTH_30D = [
 ]
 
 
-def imported(tmp_path: Path, tool: str, name: str) -> ImportPlan:
-    return plan_import(tool, [FIXTURES / name], into=tmp_path / "ws")
+imported = importer(FIXTURES, by_tool=False)
 
 
 def slos(plan: ImportPlan) -> dict[str, dict[str, Any]]:
     """Each SLO written: service, target, window, its queries and its alert tiers."""
-    out = {}
-    for file in plan.files:
-        for doc in file.imported.documents:
-            if doc["kind"] != "SLO":
-                continue
-            spec = doc["spec"]
-            ratio = spec["indicator"]["spec"]["ratioMetric"]
-            tiers = spec.get("alerting", {}).get("tiers", [])
-            out[doc["metadata"]["name"]] = {
-                "service": spec["service"],
-                "target": str(spec["objectives"][0]["target"]),
-                "window": spec["timeWindow"][0]["duration"],
-                "queries": {
-                    part: ratio[part]["metricSource"]["spec"]["query"]
-                    for part in ("good", "bad", "total")
-                    if part in ratio
-                },
-                "tiers": [
-                    (
-                        t["name"],
-                        t["longWindow"],
-                        t["shortWindow"],
-                        str(t.get("burnRate", t.get("budgetPercent"))),
-                    )
-                    for t in tiers
-                ],
-            }
-    return out
+    return found_files.slos(plan, tiers=True, thresholds=True)
 
 
 def valid(plan: ImportPlan) -> None:
