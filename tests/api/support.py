@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,9 @@ from covenant.services.store import open_store
 from covenant.services.tokens import create_token
 from covenant.services.workspace import load_workspace
 from covenant.store.records import save_tickets
+from tests.checkout import CHECKOUT_SLO
 from tests.conftest import ROOT
+from tests.stores import postgres_schemas
 
 AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 EXPIRES = datetime(2027, 6, 1, tzinfo=UTC)
@@ -106,3 +109,42 @@ def role_tokens(engine: Engine, *, customers: Sequence[str]) -> dict[str, str]:
             customers=customers,
         ).text
     return tokens
+
+
+def checkout_workspace(folder: Path) -> Path:
+    """A workspace ``folder``/shop of one service and the checkout SLO."""
+    workspace = folder / "shop"
+    workspace.mkdir()
+    (workspace / "slos.yaml").write_text(
+        "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\nspec: {}\n---\n"
+        + CHECKOUT_SLO
+    )
+    return workspace
+
+
+@contextmanager
+def served_on_postgres(
+    postgres_url: str,
+    folder: Path,
+    *,
+    prefix: str,
+    role: str,
+    seed: Callable[[Engine], object] | None = None,
+) -> Iterator[tuple[str, Client, str]]:
+    """The API on :func:`checkout_workspace` in ``folder`` with its store in a fresh schema
+    (named from ``prefix``) of the PostgreSQL at ``postgres_url``, ``seed`` run on the store
+    first: ``(the store's URL, a client, a token of role)``, at ``AT``."""
+    workspace = checkout_workspace(folder)
+    with postgres_schemas(postgres_url, prefix=prefix) as (url,):
+        engine = open_store(url)
+        if seed is not None:
+            seed(engine)
+        token = create_token(
+            engine, role=role, customer=None, expires_at=EXPIRES, at=AT, customers=[]
+        ).text
+        engine.dispose()
+        app = create_app(Settings(workspace=workspace, database_url=url), clock=lambda: AT)
+        try:
+            yield url, Client(app), token
+        finally:
+            app.state.covenant.close()

@@ -5,27 +5,19 @@ none of it was stored, and that sending it again under the same key stores it on
 
 The batch is held inside its write deterministically: another session locks the table of the
 batches' keys (``LOCK TABLE … ACCESS EXCLUSIVE``), the batch waits on that lock, and the test
-terminates the waiting backend (found in ``pg_stat_activity`` by its lock wait)."""
+terminates the waiting backend (``tests/lock_cut.py``)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
-from covenant.api.app import create_app
-from covenant.config import Settings
-from covenant.services.store import open_store
-from covenant.services.tokens import create_token
 from covenant.store import buckets
-from tests.api.support import EXPIRES, Client
-from tests.api.test_connection_lost import AT, _waiting_backends
-from tests.checkout import CHECKOUT_SLO, wait
-from tests.stores import postgres_schemas
+from tests.api.support import AT, Client, served_on_postgres
+from tests.lock_cut import cut_while_waiting
 
 pytestmark = pytest.mark.postgres
 EVENTS = [  # 3 good and 1 bad in the minute 11:00
@@ -37,23 +29,8 @@ MINUTE = int(AT.timestamp()) - 3600
 
 @pytest.fixture
 def served(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, Client, str]]:
-    workspace = tmp_path / "shop"
-    workspace.mkdir()
-    (workspace / "slos.yaml").write_text(
-        "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\nspec: {}\n---\n"
-        + CHECKOUT_SLO
-    )
-    with postgres_schemas(postgres_url, prefix="blost") as (url,):
-        engine = open_store(url)
-        token = create_token(
-            engine, role="editor", customer=None, expires_at=EXPIRES, at=AT, customers=[]
-        ).text
-        engine.dispose()
-        app = create_app(Settings(workspace=workspace, database_url=url), clock=lambda: AT)
-        try:
-            yield url, Client(app), token
-        finally:
-            app.state.covenant.close()
+    with served_on_postgres(postgres_url, tmp_path, prefix="blost", role="editor") as it:
+        yield it
 
 
 def _stored(url: str) -> tuple[int, int]:
@@ -71,27 +48,12 @@ def test_a_batch_whose_connection_is_terminated_says_what_was_stored_and_to_send
 ) -> None:
     url, client, token = served
     path = "/api/v1/event-batches/lost-2"
-    holder, admin = sa.create_engine(url), sa.create_engine(url)
-    answers: list[httpx.Response] = []
-    try:
-        with holder.connect() as conn:
-            conn.execute(sa.text("LOCK TABLE ingest_batches IN ACCESS EXCLUSIVE MODE"))
-            sending = threading.Thread(
-                target=lambda: answers.append(
-                    client.request("PUT", path, token, json={"events": EVENTS})
-                )
-            )
-            sending.start()
-            wait(lambda: bool(_waiting_backends(admin, url)), "the batch waits on the lock")
-            with admin.connect() as kill:
-                for pid in _waiting_backends(admin, url):
-                    kill.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            sending.join()
-            conn.rollback()
-    finally:
-        holder.dispose()
-        admin.dispose()
-    (answer,) = answers
+    (answer,) = cut_while_waiting(
+        url,
+        "ingest_batches",
+        lambda: client.request("PUT", path, token, json={"events": EVENTS}),
+        "the batch waits on the lock",
+    )
     assert answer.status_code == 503, answer.text
     error = answer.json()
     assert error["code"] == "store-unreachable"

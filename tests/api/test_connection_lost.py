@@ -4,66 +4,36 @@ the lost connection and "retry" — not ``500 internal-error`` saying retrying w
 
 The request is held inside the database deterministically: another session locks the table the
 evaluation reads (``LOCK TABLE … ACCESS EXCLUSIVE``), the request waits on that lock, and the
-test terminates the waiting backend (found in ``pg_stat_activity`` by its lock wait).
+test terminates the waiting backend (``tests/lock_cut.py``).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
 from covenant.api.answers import StoreVersion
 from covenant.api.app import create_app
 from covenant.config import Settings
-from covenant.services.store import open_store
-from covenant.services.tokens import create_token
-from tests.api.support import EXPIRES, Client
-from tests.checkout import CHECKOUT_SLO, put, wait
+from tests.api.support import AT, Client, checkout_workspace, served_on_postgres
+from tests.checkout import put
+from tests.lock_cut import cut_while_waiting
 from tests.ports import free_port
-from tests.stores import postgres_schemas
 
-AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def served(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, Client, str]]:
-    workspace = tmp_path / "shop"
-    workspace.mkdir()
-    (workspace / "slos.yaml").write_text(
-        "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\nspec: {}\n---\n"
-        + CHECKOUT_SLO
-    )
-    with postgres_schemas(postgres_url, prefix="lost") as (url,):
-        engine = open_store(url)
+    def seed(engine: sa.Engine) -> None:
         put(engine, AT - timedelta(hours=3), 180, bad=0)
-        token = create_token(
-            engine, role="viewer", customer=None, expires_at=EXPIRES, at=AT, customers=[]
-        ).text
-        engine.dispose()
-        app = create_app(Settings(workspace=workspace, database_url=url), clock=lambda: AT)
-        try:
-            yield url, Client(app), token
-        finally:
-            app.state.covenant.close()
 
-
-def _waiting_backends(admin: sa.Engine, schema_url: str) -> list[int]:
-    with admin.connect() as conn:
-        return list(
-            conn.execute(
-                sa.text(
-                    "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND pid <> pg_backend_pid()"
-                )
-            ).scalars()
-        )
+    with served_on_postgres(postgres_url, tmp_path, prefix="lost", role="viewer", seed=seed) as it:
+        yield it
 
 
 def test_a_read_whose_connection_is_terminated_is_503_store_unreachable(
@@ -71,28 +41,12 @@ def test_a_read_whose_connection_is_terminated_is_503_store_unreachable(
 ) -> None:
     url, client, token = served
     assert client.get("/api/v1/evaluations", token).status_code == 200  # the app works
-    holder = sa.create_engine(url)
-    admin = sa.create_engine(url)
-    answers: list[httpx.Response] = []
-    try:
-        with holder.connect() as conn:
-            conn.execute(sa.text("LOCK TABLE bucket_chunks IN ACCESS EXCLUSIVE MODE"))
-            asking = threading.Thread(
-                target=lambda: answers.append(
-                    client.get("/api/v1/evaluations", token, params={"at": "2026-11-20T11:00Z"})
-                )
-            )
-            asking.start()
-            wait(lambda: bool(_waiting_backends(admin, url)), "the request waits on the lock")
-            with admin.connect() as kill:
-                for pid in _waiting_backends(admin, url):
-                    kill.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            asking.join()
-            conn.rollback()
-    finally:
-        holder.dispose()
-        admin.dispose()
-    (answer,) = answers
+    (answer,) = cut_while_waiting(
+        url,
+        "bucket_chunks",
+        lambda: client.get("/api/v1/evaluations", token, params={"at": "2026-11-20T11:00Z"}),
+        "the request waits on the lock",
+    )
     assert answer.status_code == 503, answer.text
     error = answer.json()
     assert error["code"] == "store-unreachable"
@@ -107,12 +61,7 @@ def test_a_database_that_is_down_is_503_store_unreachable(tmp_path: Path, method
     """Nothing listens on the store's port (the database down, or restarting). A request with a
     body has its token checked before the body is read (``token_gate``, outside the routes'
     error handling): both a read and a write are 503 naming the store, not 500."""
-    workspace = tmp_path / "shop"
-    workspace.mkdir()
-    (workspace / "slos.yaml").write_text(
-        "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: shop}\nspec: {}\n---\n"
-        + CHECKOUT_SLO
-    )
+    workspace = checkout_workspace(tmp_path)
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/covenant"
     app = create_app(Settings(workspace=workspace, database_url=url), clock=lambda: AT)
     try:

@@ -4,29 +4,28 @@ the lost connection, no traceback; the next round runs and nothing is lost.
 
 The tick is held inside the database deterministically: another session locks the table it
 reads (``LOCK TABLE … EXCLUSIVE``), the tick waits on that lock, and the test terminates the
-waiting backend (found in ``pg_stat_activity`` by its lock wait).
+waiting backend (``tests/lock_cut.py``).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from covenant.core.alert_state import AlertPhase
 from covenant.definitions.workspace import Workspace
 from covenant.services.delivery import Dispatcher
 from covenant.services.store import open_store
-from covenant.services.worker import TickResult, Worker
+from covenant.services.worker import Worker
 from covenant.services.worker_loop import WorkerLoop
 from covenant.store.alert_states import load_alert_states
 from covenant.store.db import create_engine_for
 from tests.checkout import put, wait
+from tests.lock_cut import cut_while_waiting, table_locked
 from tests.ports import free_port
 from tests.receiver import receiver
 from tests.services.test_delivery import FAST, notice, webhook
@@ -47,34 +46,16 @@ def pg(postgres_url: str) -> Iterator[tuple[str, Engine]]:
             engine.dispose()
 
 
-def _lock_waiters(admin: Engine) -> list[int]:
-    with admin.connect() as conn:
-        query = "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-        return list(conn.execute(sa.text(query)).scalars())
-
-
 def test_a_tick_whose_connection_is_terminated_is_a_warning_and_runs_again(
     pg: tuple[str, Engine], workspace: Workspace, caplog: pytest.LogCaptureFixture
 ) -> None:
     url, engine = pg
     put(engine, T0 - timedelta(minutes=10), 10, bad=50)  # fires the burn-rate alerts
     loop = WorkerLoop(Worker(engine), workspace=lambda: workspace, clock=lambda: T0)
-    holder, admin = sa.create_engine(url), sa.create_engine(url)
-    results: list[TickResult | None] = []
-    try:
-        with holder.connect() as conn, caplog.at_level(logging.WARNING):
-            conn.execute(sa.text("LOCK TABLE bucket_chunks IN ACCESS EXCLUSIVE MODE"))
-            ticking = threading.Thread(target=lambda: results.append(loop.run_once()))
-            ticking.start()
-            wait(lambda: bool(_lock_waiters(admin)), "the tick waits on the lock")
-            with admin.connect() as kill:
-                for pid in _lock_waiters(admin):
-                    kill.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            ticking.join()
-            conn.rollback()
-    finally:
-        holder.dispose()
-        admin.dispose()
+    with caplog.at_level(logging.WARNING):
+        results = cut_while_waiting(
+            url, "bucket_chunks", loop.run_once, "the tick waits on the lock"
+        )
     assert results == [None]  # the tick did not run
     assert loop.failures == 1
     assert loop.last_error is not None
@@ -96,30 +77,23 @@ def test_the_delivery_thread_whose_connection_is_terminated_logs_a_line_and_send
     pg: tuple[str, Engine], caplog: pytest.LogCaptureFixture
 ) -> None:
     url, engine = pg
-    holder, admin = sa.create_engine(url), sa.create_engine(url)
     with receiver() as hooks:
         dispatcher = Dispatcher(engine, [webhook(f"{hooks.url}/hook")], backoff=FAST, poll_s=0.05)
         assert dispatcher.submit([notice()]) == 1  # in the outbox, not sent (not started)
         try:
             with caplog.at_level(logging.INFO, logger="covenant.delivery"):
-                with holder.connect() as conn:  # its rows are claimed SKIP LOCKED: lock the table
-                    conn.execute(sa.text("LOCK TABLE notice_outbox IN EXCLUSIVE MODE"))
+                # its rows are claimed SKIP LOCKED: lock the table
+                with table_locked(url, "notice_outbox", "EXCLUSIVE") as cut:
                     dispatcher.start()
-                    wait(lambda: bool(_lock_waiters(admin)), "the claim waits on the lock")
-                    with admin.connect() as kill:
-                        for pid in _lock_waiters(admin):
-                            kill.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                    cut("the claim waits on the lock")
                     wait(
                         lambda: any(r.levelno >= logging.WARNING for r in caplog.records),
                         "the delivery thread says what it did not do",
                     )
                     assert hooks.requests == []
-                    conn.rollback()
                 hooks.wait_for("/hook", 1)  # sent at a later round: nothing lost
         finally:
             assert dispatcher.stop(30)
-            holder.dispose()
-            admin.dispose()
     said = [r for r in caplog.records if r.name == "covenant.delivery"]
     lost = [r for r in said if r.levelno >= logging.WARNING]
     assert lost, caplog.text
