@@ -5,6 +5,7 @@ active, both with a credit locked in this November (`exposure` shows them "owed"
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -34,7 +35,8 @@ def _exposed(answer: Any) -> list[tuple[str, list[str]]]:
         ({"customer": "Globex Corporation"}, [("globex", ["globex-enterprise"])]),  # its name
         ({"agreement": "glob*"}, [("globex", ["globex-enterprise"])]),
         ({"status": "owed", "customer": ["initech", "globex"]}, None),  # both: every row
-        ({"status": ["ok", "at-risk", "no-forecast"]}, []),
+        # no credit row is anything but owed; Globex's support rows (no tickets) are kept
+        ({"status": ["ok", "at-risk", "no-forecast"]}, [("globex", [])]),
         ({"customer": "nobody"}, []),
     ],
 )
@@ -47,6 +49,25 @@ def test_exposure_keeps_the_commitments_the_filters_match(
     # the portfolio's totals stay the whole portfolio's, as the command's JSON
     whole = _get(shop, "/exposure", {"at": "2026-11-20T12:00:00Z"})
     assert answer["portfolio"] == whole["portfolio"]
+
+
+def test_exposure_route_prices_support_as_the_statement_does(shop: Shop) -> None:
+    """Globex's two support commitments (docs/exposure.md "Support"): the penalty owed if the
+    period ended now is the statement's penalty of the period, read at the same instant (0.00
+    when met); the hand-worked cases are tests/services/test_exposure_support.py."""
+    at = {"at": "2026-11-20T12:00:00Z"}
+    answer = _get(shop, "/exposure", {**at, "customer": "globex"})
+    (globex,) = answer["customers"]
+    statement = _get(shop, "/customers/globex/statements/2026-11", at, role="admin")
+    owed = {s["commitment"]: (s["met"], s["penalty"]) for s in statement["support"]}
+    assert len(owed) == len(globex["support"]) == 2
+    for s in globex["support"]:
+        met, penalty = owed[s["commitment"]]
+        assert s["state"] == {True: "met", False: "missed"}[met]
+        assert s["penalty_incurred"] == (penalty or {"amount": "0.00", "currency": "EUR"})
+        worst = s["penalty_worst_case"]
+        assert Decimal(worst["amount"]) >= Decimal(s["penalty_incurred"]["amount"])
+    assert globex["support_penalty_incurred"] == statement["penalties"]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from covenant.core.alert_rules_sla import forecast_conditions
-from covenant.core.forecast import portfolio
+from covenant.core.forecast_portfolio import portfolio
 from covenant.core.notices import NoticeKind
 from tests.core.test_forecast import heading_for_ten_percent
 

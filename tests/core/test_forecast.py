@@ -28,7 +28,6 @@ from covenant.core.forecast import (
     commitment_exposure,
     crossings,
     past_crossings,
-    portfolio,
 )
 from covenant.core.forecast_model import (
     PastPeriod,
@@ -42,6 +41,7 @@ from covenant.core.forecast_model import (
     remaining_downtime,
     tier_chances,
 )
+from covenant.core.forecast_portfolio import portfolio
 from covenant.core.money import Money
 from covenant.core.series import BucketMatrix
 from covenant.errors import InputError

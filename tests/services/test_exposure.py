@@ -18,7 +18,8 @@ from covenant.cli import exposure_cmds
 from covenant.cli.main import app
 from covenant.config import Settings, sqlite_url
 from covenant.core.agreements import DowntimeSource
-from covenant.core.forecast import WORST_CASE_FLOOR, CommitmentExposure, Exposure
+from covenant.core.forecast import WORST_CASE_FLOOR, CommitmentExposure
+from covenant.core.forecast_portfolio import Exposure
 from covenant.errors import NaiveDatetimeError
 from covenant.render.exposure import SCHEMA, alerts, exposure_json
 from covenant.services.demo import run_demo

@@ -46,12 +46,14 @@ def exposure_command(
         list[str] | None,
         status_filter(
             EXPOSURE_STATES,
-            "commitments (owed: a credit is locked in; at-risk: one may still come; ok: none "
-            "even in the worst case)",
+            "commitments (owed: a credit is locked in, or a support penalty is owed so far; "
+            "at-risk: one may still come; ok: none even in the worst case; no-forecast: also "
+            "support without tickets)",
         ),
     ] = None,
 ) -> None:
-    """Forecast each agreement's current period: level, tier chances, credit at risk, alerts.
+    """Forecast each agreement's current period: level, tier chances, credit at risk, alerts,
+    and the support penalties owed so far and if every open ticket timer breached.
 
     Filters choose the commitments shown (table and JSON); the totals then are left out of
     the table, and the JSON's portfolio totals stay the whole portfolio's."""
@@ -81,7 +83,10 @@ def exposure_command(
         "--customer", customer, [n for c in result.customers for n in (c.customer, c.customer_name)]
     )
     warn_unmatched(
-        "--agreement", agreement, [m.agreement for c in result.customers for m in c.commitments]
+        "--agreement",
+        agreement,
+        [m.agreement for c in result.customers for m in c.commitments]
+        + [s.agreement for c in result.customers for s in c.support],
     )
     result = select_exposure(
         result, customers=customer or (), agreements=agreement or (), statuses=statuses

@@ -31,9 +31,10 @@ from zoneinfo import ZoneInfo
 
 from covenant.core.alert_state import AlertCondition
 from covenant.core.availability import AvailabilityResult, span_text
-from covenant.core.forecast import CommitmentExposure, Exposure, TierCrossing
+from covenant.core.forecast import CommitmentExposure, TierCrossing
 from covenant.core.forecast_lengths import PRIOR_MEDIAN_S
 from covenant.core.forecast_model import MIN_HISTORY
+from covenant.core.forecast_portfolio import Exposure
 from covenant.core.money import Money
 from covenant.core.notices import NoticeKind
 from covenant.core.support import TicketTimer, TimerState

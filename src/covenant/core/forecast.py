@@ -15,7 +15,7 @@ Mean-error-rate commitments are not forecast (no episodes to count); the result 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -38,7 +38,6 @@ from covenant.core.forecast_model import (
     too_early,
 )
 from covenant.core.money import Money
-from covenant.core.statement import totals
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 from covenant.errors import InputError
 
@@ -93,28 +92,6 @@ class CommitmentExposure:
     history_periods: int = 0
     credibility: float | None = None
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CustomerExposure:
-    customer: str
-    customer_name: str
-    commitments: tuple[CommitmentExposure, ...]
-    owed_now: tuple[Money, ...]  # per currency
-    expected: tuple[Money, ...]
-    worst_case: tuple[Money, ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Exposure:
-    """Money at risk across the portfolio at ``at`` (sums per currency, never across)."""
-
-    at: datetime
-    customers: tuple[CustomerExposure, ...]
-    owed_now: tuple[Money, ...]
-    expected: tuple[Money, ...]
-    worst_case: tuple[Money, ...]
-    measured_until: datetime | None = None  # now, for an ``at`` after now (None: ``at``)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,36 +438,3 @@ def _unforecastable(
             "periods are on record"
         )
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Portfolio
-
-
-def portfolio(
-    *, at: datetime, commitments: Sequence[CommitmentExposure], names: Mapping[str, str]
-) -> Exposure:
-    """Group per customer and sum money per currency (expected, worst case, owed now)."""
-    by_customer: dict[str, list[CommitmentExposure]] = {}
-    for c in commitments:
-        by_customer.setdefault(c.customer, []).append(c)
-    customers = tuple(
-        CustomerExposure(
-            customer=name,
-            customer_name=names.get(name, name),
-            commitments=tuple(items),
-            owed_now=totals([c.owed_now for c in items if c.owed_now is not None]),
-            expected=totals([c.expected_credit for c in items if c.expected_credit is not None]),
-            worst_case=totals(
-                [c.worst_case_credit for c in items if c.worst_case_credit is not None]
-            ),
-        )
-        for name, items in sorted(by_customer.items())
-    )
-    return Exposure(
-        at=require_utc(at),
-        customers=customers,
-        owed_now=totals([m for c in customers for m in c.owed_now]),
-        expected=totals([m for c in customers for m in c.expected]),
-        worst_case=totals([m for c in customers for m in c.worst_case]),
-    )

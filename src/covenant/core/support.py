@@ -432,18 +432,8 @@ def support_compliance(
     met = None if not verdicts else all(verdicts)
     penalty = penalty_fee = None
     if met is False:
-        fee = period_fee(version, (), share)
-        penalty_fee = Money(amount=fee, currency=version.currency)
-        amount = Decimal(0)
-        if commitment.penalty_percent is not None:
-            amount += fee * commitment.penalty_percent / 100
-        if commitment.penalty_amount is not None:
-            amount += commitment.penalty_amount
-        # rounded as credits are: half up to the currency's minor unit (JPY 1, BHD 0.001)
-        penalty = Money(
-            amount=amount.quantize(quantum(version.currency), rounding=ROUND_HALF_UP),
-            currency=version.currency,
-        )
+        penalty_fee = Money(amount=period_fee(version, (), share), currency=version.currency)
+        penalty = support_penalty(version, commitment, share)
     return SupportResult(
         agreement=version.agreement,
         version=version.version,
@@ -458,6 +448,21 @@ def support_compliance(
         pro_rata=pro_rata(version, (), share) if penalty_fee is not None else None,
         not_measured=not_measured,
     )
+
+
+def support_penalty(
+    version: AgreementVersion, commitment: SupportCommitment, share: Fraction
+) -> Money:
+    """The penalty of a missed ``commitment``: its percent of the version's fee pro rata
+    ``share`` plus its amount in full, rounded as credits are: half up to the currency's minor
+    unit (JPY 1, BHD 0.001)."""
+    fee, amount = period_fee(version, (), share), Decimal(0)
+    if commitment.penalty_percent is not None:
+        amount += fee * commitment.penalty_percent / 100
+    if commitment.penalty_amount is not None:
+        amount += commitment.penalty_amount
+    unit = quantum(version.currency)
+    return Money(amount=amount.quantize(unit, rounding=ROUND_HALF_UP), currency=version.currency)
 
 
 def _not_measured(

@@ -16,13 +16,19 @@ from covenant.core.elapsed import after_now_note
 from covenant.core.forecast import (
     BAND,
     CommitmentExposure,
-    CustomerExposure,
-    Exposure,
     TierCrossing,
 )
 from covenant.core.forecast_model import TOO_EARLY
+from covenant.core.forecast_portfolio import CustomerExposure, Exposure
+from covenant.core.forecast_support import SupportExposure
 from covenant.core.money import Money
 from covenant.render.evaluation import exact, iso
+from covenant.render.exposure_support import (
+    customer_support_json,
+    portfolio_support_json,
+    render_support_table,
+    support_totals_text,
+)
 from covenant.render.sla import level_text, money_text
 from covenant.render.tables import Cell, Col, line, print_notes, print_table, text
 
@@ -103,6 +109,7 @@ def _customer_json(cu: CustomerExposure) -> dict[str, Any]:
         "owed_now": [_money(m) for m in cu.owed_now],
         "expected_credit": [_money(m) for m in cu.expected],
         "worst_case_credit": [_money(m) for m in cu.worst_case],
+        **customer_support_json(cu),
     }
 
 
@@ -123,6 +130,7 @@ def exposure_json(e: Exposure) -> dict[str, Any]:
             "owed_now": [_money(m) for m in e.owed_now],
             "expected_credit": [_money(m) for m in e.expected],
             "worst_case_credit": [_money(m) for m in e.worst_case],
+            **portfolio_support_json(e),
         },
     }
 
@@ -215,7 +223,11 @@ def render_exposure_table(
                 notes.extend(f"{cu.customer_name} {c.commitment}: {n}" for n in c.notes)
             rows.append([*names, so_far, *figures])
             sentences.extend(alerts(cu.customer_name, c))
-    print_table(console, cols, rows, lines_between=True, wide=wide)
+    if rows or not any(cu.support for cu in e.customers):
+        print_table(console, cols, rows, lines_between=True, wide=wide)
+    render_support_table(
+        console, [(cu.customer_name, s) for cu in e.customers for s in cu.support], wide=wide
+    )
     # wrapped under themselves, as every table's notes are
     print_notes(console, [line(("alert: ", "bold yellow"), s) for s in sentences])
     if selected:
@@ -229,7 +241,8 @@ def render_exposure_table(
                     cu.customer_name,
                     f": expected {_sum_text(cu.expected)}, worst case "
                     f"{_sum_text(cu.worst_case)}, locked in so far {_sum_text(cu.owed_now)}"
-                    + _unforecast_text(cu.commitments),
+                    + _unforecast_text(cu.commitments)
+                    + _support_text(cu.support, cu.support_incurred, cu.support_worst_case),
                 )
             )
         console.print(
@@ -237,7 +250,12 @@ def render_exposure_table(
                 ("portfolio", "bold"),
                 f": expected {_sum_text(e.expected)}, worst case {_sum_text(e.worst_case)}, "
                 f"locked in so far {_sum_text(e.owed_now)}"
-                + _unforecast_text([c for cu in e.customers for c in cu.commitments]),
+                + _unforecast_text([c for cu in e.customers for c in cu.commitments])
+                + _support_text(
+                    [s for cu in e.customers for s in cu.support],
+                    e.support_incurred,
+                    e.support_worst_case,
+                ),
             )
         )
     print_notes(console, [f"note — {n}" for n in notes])
@@ -250,6 +268,13 @@ def _unforecast_text(commitments: Sequence[CommitmentExposure]) -> str:
         return ""
     plural = "s" if n > 1 else ""
     return f" (expected and worst case leave out {n} commitment{plural} without a forecast)"
+
+
+def _support_text(
+    support: Sequence[SupportExposure], incurred: Sequence[Money], worst: Sequence[Money]
+) -> str:
+    """The support penalties of a total, when it has support commitments."""
+    return support_totals_text(incurred, worst) if support else ""
 
 
 def _sum_text(amounts: tuple[Money, ...]) -> str:

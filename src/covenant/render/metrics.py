@@ -37,7 +37,7 @@ from fractions import Fraction
 
 from covenant.core.alert_rules import sloth_ids
 from covenant.core.alert_state import AlertPhase, AlertRecord
-from covenant.core.forecast import Exposure
+from covenant.core.forecast_portfolio import Exposure
 from covenant.core.notices import NoticeKind
 from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import shorthand

@@ -17,7 +17,7 @@ from covenant.core.agreements import Incident as IncidentRecord
 from covenant.core.availability import period_containing
 from covenant.core.backtest import AgreementBacktest, period_label
 from covenant.core.evaluate import align_down
-from covenant.core.forecast import Exposure
+from covenant.core.forecast_portfolio import Exposure
 from covenant.core.model import DAY, HOUR, MINUTE
 from covenant.core.statement import Statement
 from covenant.core.tickets import StatusChange, Ticket

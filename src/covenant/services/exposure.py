@@ -29,17 +29,21 @@ from covenant.core.agreements import (
 from covenant.core.availability import availability, period_containing
 from covenant.core.downtime import run_margin
 from covenant.core.elapsed import up_to_now
-from covenant.core.forecast import CommitmentExposure, Exposure, commitment_exposure, portfolio
+from covenant.core.forecast import CommitmentExposure, commitment_exposure
 from covenant.core.forecast_cap import cap_exposures, in_force_share
 from covenant.core.forecast_model import PastPeriod, data_end, episode_lengths, is_stale
+from covenant.core.forecast_portfolio import Exposure, portfolio
+from covenant.core.forecast_support import SupportExposure
 from covenant.core.series import BucketMatrix
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch, utc_text
 from covenant.definitions.workspace import Workspace
 from covenant.errors import InputError
 from covenant.services.agreements import with_recorded_agreements
+from covenant.services.exposure_support import support_exposures
 from covenant.services.recorded_definitions import with_recorded_definitions
 from covenant.services.sla import availability_inputs, record_coverage
 from covenant.services.sla import first_incident as first_incident_on_record
+from covenant.services.sla_clocks import calendar_clocks
 from covenant.store.agreements import termination_times
 
 HISTORY_PERIODS = 6
@@ -73,6 +77,8 @@ def exposure(
     binding = [v for v in workspace.agreements if is_binding(v)]
     agreements = sorted({v.agreement for v in binding})
     results: list[CommitmentExposure] = []
+    support: list[SupportExposure] = []
+    clock_for = calendar_clocks(workspace)
     with engine.connect() as conn:
         terminated = termination_times(conn, names=agreements)
         for agreement in agreements:
@@ -97,7 +103,19 @@ def exposure(
                         history_periods=history_periods,
                     )
                 )
-    return replace(portfolio(at=at, commitments=results, names=names), measured_until=until)
+                support.extend(
+                    support_exposures(
+                        conn,
+                        version=version,
+                        siblings=siblings,
+                        at=at,
+                        until=until,
+                        terminated=terminated,
+                        clock_for=clock_for,
+                    )
+                )
+    found = portfolio(at=at, commitments=results, names=names, support=support)
+    return replace(found, measured_until=until)
 
 
 def _version_exposure(

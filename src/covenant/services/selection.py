@@ -29,7 +29,9 @@ if TYPE_CHECKING:  # selecting SLOs never loads the agreement, statement or fore
 
     from sqlalchemy.engine import Engine
 
-    from covenant.core.forecast import CommitmentExposure, CustomerExposure, Exposure
+    from covenant.core.forecast import CommitmentExposure
+    from covenant.core.forecast_portfolio import CustomerExposure, Exposure
+    from covenant.core.forecast_support import SupportExposure
     from covenant.core.model import Objective
     from covenant.core.statement import Statement
     from covenant.definitions.workspace import Workspace
@@ -235,6 +237,19 @@ def exposure_state(c: CommitmentExposure) -> str:
     return "ok"
 
 
+def support_exposure_state(s: SupportExposure) -> str:
+    """A support penalty in the same terms: ``owed`` (owed if the period ended now),
+    ``at-risk`` (owed if an open ticket timer breaches), ``ok`` or ``no-forecast`` (no
+    tickets: no verdict)."""
+    if s.incurred is not None and s.incurred.amount > 0:
+        return "owed"
+    if s.state == "no-tickets":
+        return "no-forecast"
+    if s.worst_case is not None and s.worst_case.amount > 0:
+        return "at-risk"
+    return "ok"
+
+
 def select_exposure(
     e: Exposure,
     *,
@@ -254,8 +269,14 @@ def select_exposure(
             for c in cu.commitments
             if matches((c.agreement,), agreements) and matches((exposure_state(c),), statuses)
         )
-        if commitments:
-            kept.append(replace(cu, commitments=commitments))
+        support = tuple(
+            s
+            for s in cu.support
+            if matches((s.agreement,), agreements)
+            and matches((support_exposure_state(s),), statuses)
+        )
+        if commitments or support:
+            kept.append(replace(cu, commitments=commitments, support=support))
     return replace(e, customers=tuple(kept))
 
 

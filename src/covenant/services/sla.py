@@ -206,7 +206,7 @@ def sla_statement(
                 )
             )
             support_results.extend(
-                _support(
+                version_support(
                     conn,
                     version=version,
                     period=(start, end),
@@ -382,7 +382,7 @@ def record_coverage(
     return (first, at), "before the first incident on record"
 
 
-def _support(
+def version_support(
     conn: Connection,
     *,
     version: AgreementVersion,

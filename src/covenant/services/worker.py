@@ -80,7 +80,7 @@ from covenant.store.db import write_transaction
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-    from covenant.core.forecast import Exposure
+    from covenant.core.forecast_portfolio import Exposure
     from covenant.definitions.routing import NoticeRouting
     from covenant.definitions.workspace import Workspace
     from covenant.services.day_retries import DayFailure

@@ -39,7 +39,7 @@ from covenant.services.tick_stop import check_stop
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from covenant.core.forecast import Exposure
+    from covenant.core.forecast_portfolio import Exposure
     from covenant.definitions.workspace import Workspace
 
 log = logging.getLogger("covenant.worker")
