@@ -123,3 +123,41 @@ def test_a_customer_is_refused(shop: Shop) -> None:
     browser = Browser(shop.client.app)
     browser.sign_in("gus")
     assert browser.get("/ui/exposure").status_code == 403
+
+
+def _support_cells(text: str) -> list[list[str]]:
+    """The body rows of the support penalties table, each cell's text without its tags."""
+    return _cells('<table class="exposure">' + text.split('<table class="exposure support">')[1])
+
+
+def test_the_page_shows_support_penalties_apart_with_the_apis_money(shop: Shop) -> None:
+    """Support penalties are a table of their own (docs/exposure.md "Support"): per support
+    commitment and version, the verdict so far and the penalties owed if the period ended now
+    and if every open ticket timer breached, as `GET /api/v1/exposure` answers them."""
+    browser = Browser(shop.client.app)
+    browser.sign_in("vic")
+    page = browser.get("/ui/exposure")
+    assert page.status_code == 200, page.text
+    expected = [
+        [
+            customer["customer_name"],
+            f"{s['agreement']} v{s['version']}",
+            s["commitment"],
+            *(
+                ["no tickets", "no tickets"]  # no verdict, not "nothing owed"
+                if s["state"] == "no-tickets"
+                else [_money(s["penalty_incurred"]), _money(s["penalty_worst_case"])]
+            ),
+        ]
+        for customer in _api(shop)["customers"]
+        for s in customer["support"]
+    ]
+    assert expected  # the demo's Globex has two support commitments
+    rows = _support_cells(page.text)
+    assert [[r[0], r[1], r[2], r[-2], r[-1]] for r in rows] == expected
+    totals = _api(shop)["portfolio"]
+    portfolio = html.unescape(page.text).split('id="h-portfolio"', 1)[1]
+    assert "Support penalties owed if the period ended now" in portfolio
+    for key in ("support_penalty_incurred", "support_penalty_worst_case"):
+        for m in totals[key]:
+            assert _money(m) in portfolio

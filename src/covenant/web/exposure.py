@@ -1,7 +1,8 @@
 """Money at risk across the portfolio, for the team: every agreement's current period as
 `covenant exposure` forecasts it (the same service, the same figures as ``GET
 /api/v1/exposure``), one row per commitment, with the command's filters (customer, agreement,
-status) and the portfolio's totals per currency."""
+status) and the portfolio's totals per currency; the support penalties in a table of their own
+(docs/exposure.md "Support")."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ STATE_TEXT = {
 @router.get("/exposure")
 def exposure_page(request: Request) -> Response:
     from covenant.render.exposure import alerts
+    from covenant.render.exposure_support import STATE_TEXT as SUPPORT_TEXT
     from covenant.services.exposure import exposure
     from covenant.services.row_states import EXPOSURE_STATES
     from covenant.services.selection import (
         chosen_states,
         exposure_state,
         select_exposure,
+        support_exposure_state,
     )
     from covenant.web.portal import level_text, money
 
@@ -54,6 +57,16 @@ def exposure_page(request: Request) -> Response:
         for cu in shown.customers
         for c in cu.commitments
     ]
+    support: list[dict[str, Any]] = [
+        {
+            "customer_name": cu.customer_name,
+            "s": s,
+            "state": support_exposure_state(s),
+            "verdict": SUPPORT_TEXT[s.state],
+        }
+        for cu in shown.customers
+        for s in cu.support
+    ]
     every = [c for cu in whole.customers for c in cu.commitments]
     return page(
         "exposure.html",
@@ -61,6 +74,7 @@ def exposure_page(request: Request) -> Response:
         title="Exposure",
         at=at,
         rows=rows,
+        support=support,
         total=len(every),
         whole=whole,
         counts={s: sum(1 for c in every if exposure_state(c) == s) for s in EXPOSURE_STATES},
