@@ -266,3 +266,20 @@ def test_cli_table_shows_support_apart_and_no_tickets_as_such(tmp_path: Path) ->
     )
     doc = json.loads(CliRunner().invoke(app, [*args, "-f", "json"]).output)
     assert doc["portfolio"]["support_penalty_incurred"] == [{"amount": "80.00", "currency": "EUR"}]
+
+
+def test_a_period_after_now_has_no_tickets_yet(engine: Engine, workspace: Workspace) -> None:
+    """At 5 December, asked on 20 November: December has not begun, so v2's desk has no
+    ticket in it — said as such, not left out and not 0.00."""
+    with write_transaction(engine) as conn:
+        save_tickets(conn, tickets=TICKETS, at=NOW)
+    later = exposure(engine, workspace=workspace, at=datetime(2026, 12, 5, tzinfo=UTC), now=NOW)
+    (acme,) = [c for c in later.customers if c.customer == "acme"]
+    (december,) = acme.support
+    assert (december.version, december.state, december.period_start) == (
+        2,
+        "no-tickets",
+        datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    assert (december.incurred, december.worst_case) == (None, None)
+    assert later.support_incurred == ()

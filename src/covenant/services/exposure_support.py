@@ -1,5 +1,5 @@
 """The support commitments of exposure: for the current period of an agreement in force, every
-version in force in it so far (an amendment splits a period: each version owes its own
+version in force in it (an amendment splits a period: each version owes its own
 penalty, as on the statement), measured by the statement's own code (``sla.version_support``)
 up to now and priced by ``core.forecast_support`` (reads, never writes)."""
 
@@ -29,14 +29,13 @@ def support_exposures(
     clock_for: ClockFactory,
 ) -> list[SupportExposure]:
     """The support exposure of the period of ``version`` containing ``at``: every version of
-    the agreement (``siblings``) in force in that period from before ``until`` (now), measured
-    up to ``until`` on the tickets created while it was in force, as a statement of the period
-    measures them."""
+    the agreement (``siblings``) in force in that period, measured up to ``until`` (now) on the
+    tickets created while it was in force, as a statement of the period measures them."""
     period = period_containing(version, at)
     loaded: dict[tuple[str, datetime, datetime], list[Ticket]] = {}
     out: list[SupportExposure] = []
     for v, lo, hi in version_spans(siblings, start=period[0], end=period[1], terminated=terminated):
-        if not v.support or lo > until:  # a version not in force yet has no ticket
+        if not v.support:  # one in force later (a period after now): "no tickets" yet
             continue
         results = version_support(
             conn,
