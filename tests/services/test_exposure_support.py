@@ -35,8 +35,8 @@ from typer.testing import CliRunner
 
 from covenant.cli.main import app
 from covenant.config import sqlite_url
-from covenant.core.agreements import Money
 from covenant.core.forecast_portfolio import Exposure
+from covenant.core.money import Money
 from covenant.core.tickets import StatusChange, Ticket
 from covenant.definitions.workspace import Workspace, analyse_text
 from covenant.render.exposure import exposure_json

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from covenant.core.agreements import Money
 from covenant.core.forecast_support import SupportExposure
+from covenant.core.money import Money
 from covenant.core.statement import totals
 from covenant.core.timeutil import require_utc
 

@@ -23,7 +23,8 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from covenant.core.agreements import AgreementVersion, Money, SupportCommitment, quantum
+from covenant.core.agreements import AgreementVersion, SupportCommitment
+from covenant.core.money import Money, quantum
 from covenant.core.support import (
     Attainment,
     SupportResult,

@@ -8,9 +8,9 @@ from typing import Any
 
 from rich.console import Console
 
-from covenant.core.agreements import Money
 from covenant.core.forecast_portfolio import CustomerExposure, Exposure
 from covenant.core.forecast_support import SupportExposure
+from covenant.core.money import Money
 from covenant.core.support import Attainment
 from covenant.render.evaluation import exact, iso
 from covenant.render.sla import level_text, money_text
