@@ -469,3 +469,24 @@ def test_every_file_is_pinned_and_cited() -> None:
             if line.startswith(f"| `{path.parent.name}/{path.name}`")
         ]
         assert "@" in row  # owner/repo path@commit
+
+
+def test_a_datadog_method_the_backend_has_not_is_left_out(tmp_path: Path) -> None:
+    """samples/datadog/slo_dd_app_availability_query_slo_monitor.yaml (a fork's): method
+    query_slo_monitor. slo-generator calls the backend's method of that name, and its Datadog
+    backend has good_bad_ratio, query_sli and query_slo only (slo_generator/backends/
+    datadog.py), so it stops on this config. It was imported as "the backend computes the
+    SLI itself; a raw success ratio" of the slo_id — an SLO that never was; now it is left out
+    at the method's line (22) with the backend's methods and the one that reads an SLO's
+    events."""
+    plan = imported(
+        tmp_path, "slo-generator", "slo-generator", "dd-app-availability-query-slo-monitor.yaml"
+    )
+    assert slos(plan) == {}
+    ((field, line, reason),) = left_out(plan)
+    assert (field, line) == ("spec.method", 22)
+    assert reason.startswith(
+        "slo-generator's Datadog backend has no query_slo_monitor method (its methods: "
+        "good_bad_ratio, query_sli, query_slo): slo-generator stops on this config"
+    )
+    assert "query_slo" in reason.split("Fix:")[1]

@@ -51,6 +51,9 @@ METHODS = {
     "OpenSearch": "good_bad_ratio",
     "Splunk": "good_bad_ratio, query_sli",
 }
+# slo-generator calls the backend's method by its name; these backends' methods, read from
+# slo_generator/backends/datadog.py (the others' lists above are the docs', not checked here)
+CHECKED = {"Datadog"}
 
 
 def first_of(sli: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
@@ -72,6 +75,9 @@ def other_backend(
         return None
     if method in CUTS and source_type not in CUT_TYPES:
         _no_such_cut(record, method, source_type)
+        return None
+    if source_type in CHECKED and method not in METHODS[source_type].split(", "):
+        _no_such_method(record, method, source_type)
         return None
     if method == "windows" and source_type == "GoogleCloudServiceMonitoring":
         _windows_based(record)
@@ -172,6 +178,21 @@ def _no_such_cut(record: Recorder, method: str, source_type: str) -> None:
         "out. Fix: count it with good_bad_ratio (a good query that holds only the fast events), "
         "or write it as OpenSLO with the bound in its SLI's covenant.dev/events annotation, "
         '\'{"latencyMs": {"op": "lt", "value": <ms>}}\', fed by covenant ingest events',
+        skipped=True,
+    )
+
+
+def _no_such_method(record: Recorder, method: str, source_type: str) -> None:
+    """Left out: slo-generator calls the backend's method of that name, and this backend has
+    none (a fork's method, a misspelling): it stops on the config, so there is no SLO to
+    carry over — imported, it would be a ratio nobody computes."""
+    record.note(
+        ("method",),
+        f"slo-generator's {source_type} backend has no {method} method (its methods: "
+        f"{METHODS[source_type]}): slo-generator stops on this config (it calls the "
+        "backend's method of that name), so the SLO is left out. Fix: use one of those "
+        "methods — query_slo with the same slo_id reads the good and valid events of a "
+        f"{source_type} SLO, good_bad_ratio counts query_good over query_valid",
         skipped=True,
     )
 
