@@ -490,3 +490,27 @@ def test_a_datadog_method_the_backend_has_not_is_left_out(tmp_path: Path) -> Non
         "good_bad_ratio, query_sli, query_slo): slo-generator stops on this config"
     )
     assert "query_slo" in reason.split("Fix:")[1]
+
+
+def test_query_sli_of_irate_names_the_irate(tmp_path: Path) -> None:
+    """slos/slo_catalog_gateway_availability.yaml (a fork's): query_sli is
+    sum(irate(istio_requests_total{…non-5xx}[window])) / sum(irate(…[window])). It was left
+    out as "a ratio Covenant cannot split into two counts (… a ratio cannot be summed)",
+    which this one is not: it is A / B, and what keeps it out is irate, the rate between the
+    window's last two samples, no count of the window's events. The reason now names the
+    numerator and irate, and the fix says increase (or rate) over [window]."""
+    plan = imported(tmp_path, "slo-generator", "slo-generator", "catalog-gateway-availability.yaml")
+    ((field, line, reason),) = left_out(plan)
+    assert (field, line) == ("spec.service_level_indicator.expression", 12)
+    assert "a ratio cannot be summed" not in reason
+    numerator = (
+        'sum(irate(istio_requests_total{reporter="destination",destination_service=~'
+        '"catalog-gateway.catalog-production.svc.cluster.local",response_code!~"5.*"}[window]))'
+    )
+    assert reason == (
+        f"query_sli is a ratio whose numerator ('{numerator}') counts no events over "
+        "[window]: irate gives the per-second rate between the window's last two samples "
+        "(avg_over_time and the like a value per window), and Covenant sums good and total "
+        "counts over the window. Fix: count each part with sum(increase(...[window])) (or "
+        "sum(rate(...[window])), read as increase), or write good_bad_ratio filters"
+    )

@@ -147,6 +147,29 @@ def uncounted_part(query: str) -> tuple[str, str] | None:
     return None
 
 
+def uncounted_query_sli(query: str) -> str | None:
+    """Why slo-generator's ``query_sli`` ``A / B`` (``[window]`` ranges) is no ratio of counts
+    when a part counts over no window (:func:`uncounted_part`): that part and its function
+    named; None when both parts count."""
+    found = uncounted_part(promql.range_to_window(query.strip()))
+    if found is None:
+        return None
+    part, text = found
+    shown = text.replace("[{{.window}}]", "[window]")
+    what = (
+        "irate gives the per-second rate between the window's last two samples "
+        "(avg_over_time and the like a value per window)"
+        if re.search(r"(?<![A-Za-z0-9_:])irate\s*\(", text)
+        else "avg_over_time, irate and the like give a value per window"
+    )
+    return (
+        f"query_sli is a ratio whose {part} ('{shown}') counts no events over [window]: "
+        f"{what}, and Covenant sums good and total counts over the window. Fix: count each "
+        "part with sum(increase(...[window])) (or sum(rate(...[window])), read as increase), "
+        "or write good_bad_ratio filters"
+    )
+
+
 _COUNT_OVER_TIME = re.compile(r"(?<![A-Za-z0-9_:])count_over_time(?=\s*\()")
 _SUM_OVER_TIME = re.compile(r"(?<![A-Za-z0-9_:])sum_over_time\s*\(")
 _EVERYTHING = {'".*"', "'.*'", "`.*`"}

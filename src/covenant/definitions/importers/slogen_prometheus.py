@@ -25,6 +25,7 @@ from covenant.definitions.importers.count_ratio import (
     not_counts,
     one_minus,
     split_counts,
+    uncounted_query_sli,
 )
 
 _FILTERS = {"good": "filter_good", "bad": "filter_bad", "total": "filter_valid"}
@@ -384,6 +385,9 @@ def _unsplit(expression: str) -> str:
     """Why a ``query_sli`` is left out: a ratio whose numerator or denominator is no one count
     (``(A + B) / C``), or no ratio of counts at all."""
     compound = promql.compound_ratio_part(promql.without_fallback(expression.strip())[0])
+    uncounted = uncounted_query_sli(expression) if compound is None else None
+    if uncounted is not None:
+        return uncounted
     if compound is None:
         return (
             "query_sli gives a ratio Covenant cannot split into two counts (it sums good and "
