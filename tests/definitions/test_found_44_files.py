@@ -415,6 +415,30 @@ def test_a_config_all_commented_out_is_refused(tmp_path: Path) -> None:
     assert slos(plan) == {}
 
 
+def test_a_config_commented_out_is_told_where_it_starts(tmp_path: Path) -> None:
+    """The same file was told only "… holds no document", fix "give slo-generator files":
+    it is one, with its config commented out (lines 17-33, the keys from line 18: the licence
+    header and a one-line TODO above are prose). The problem now names that line and says to
+    uncomment it; a file of prose comments alone keeps the plain message."""
+    name = "zzz-pubsub-subscription-throughput-commented.yaml"
+    plan = imported(tmp_path, "slo-generator", "slo-generator", name)
+    (problem,) = plan.problems
+    path = FOUND / "slo-generator" / name
+    assert problem.where == f"{path}:18"
+    assert problem.message == (
+        f"{path} holds no document: every line is a comment, and from line 18 "
+        "('# service_name:    pubsub') they hold a config commented out"
+    )
+    assert problem.fix == (
+        "uncomment the config (remove the '# ' before each of its lines) to import it, or "
+        "leave the file out"
+    )
+    prose = tmp_path / "prose.yaml"
+    prose.write_text("# TODO: write the SLOs\n# once the metrics exist\n", encoding="utf-8")
+    (problem,) = plan_import("slo-generator", [prose], into=tmp_path / "ws").problems
+    assert (problem.where, problem.message) == (str(prose), f"{prose} holds no document")
+
+
 # --- Sloth ----------------------------------------------------------------------------------
 
 

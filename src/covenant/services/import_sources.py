@@ -209,3 +209,17 @@ def _render_first(problem: Problem) -> Problem:
         fix="render it first (helm template CHART, terraform's templatefile(), or your "
         "templating tool) and import the rendered output",
     )
+
+
+_COMMENTED_KEY = re.compile(r"^\s*#\s?\s*(?:-\s+)?[A-Za-z_][\w.-]*\s*:(?:\s|$)")
+
+
+def commented_out(text: str) -> tuple[int, str] | None:
+    """The line (1-based) and text where a file with no document holds a config commented out:
+    the first of two or more lines in a row that read as ``# key: value`` (a licence header or
+    a one-line ``# TODO: …`` above it is prose); None when no such run is there."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines[:-1], start=1):
+        if _COMMENTED_KEY.match(line) and _COMMENTED_KEY.match(lines[number]):
+            return number, line.strip()
+    return None

@@ -37,6 +37,7 @@ from covenant.services.import_clash import Defined, defined_sources, source_clas
 from covenant.services.import_sources import (
     Pasted,
     Source,
+    commented_out,
     read_mapping,
     read_source,
     slo_generator_config,
@@ -345,14 +346,7 @@ def plan_import(
     for source in sources:
         name, docs, problems = read_source(source)
         if not problems and not docs:
-            problems = [
-                Problem(
-                    code=UNRECOGNISED,
-                    message=f"{name} holds no document",
-                    where=name,
-                    fix=f"give {tool} files",
-                )
-            ]
+            problems = [_no_document(name, tool, source_text(source))]
         if problems:
             planned.append(
                 Planned(imported=ImportedFile(source=name, tool=tool, problems=problems))
@@ -458,3 +452,29 @@ def write_import(plan: ImportPlan) -> list[Path]:
 
 def _relative(path: Path, folder: Path) -> str:
     return str(path.relative_to(folder)) if path.is_relative_to(folder) else path.name
+
+
+def _no_document(name: str, tool: str, text: str) -> Problem:
+    """A source without a document: where its config is commented out, that line and how to
+    bring it back; otherwise that it holds none."""
+    found = commented_out(text)
+    if found is None:
+        return Problem(
+            code=UNRECOGNISED,
+            message=f"{name} holds no document",
+            where=name,
+            fix=f"give {tool} files",
+        )
+    line, shown = found
+    return Problem(
+        code=UNRECOGNISED,
+        message=(
+            f"{name} holds no document: every line is a comment, and from line {line} "
+            f"({shown!r}) they hold a config commented out"
+        ),
+        where=f"{name}:{line}",
+        fix=(
+            "uncomment the config (remove the '# ' before each of its lines) to import it, "
+            "or leave the file out"
+        ),
+    )
