@@ -402,6 +402,30 @@ def test_service_monitoring_good_and_bad_filters(tmp_path: Path) -> None:
     }
 
 
+def test_a_bad_filter_that_holds_the_good_events_is_told(tmp_path: Path) -> None:
+    """The same file: filter_bad (line 16) is filter_good without its response_code_class
+    condition, so it selects every request, the good ones among them. slo-generator counts
+    valid = good + bad, each good request twice: its SLI can never pass 50 % (its goal is
+    0.98). It was imported without a word; now told on filter_bad, with the reading the
+    author most likely meant (those are all the events: filter_valid) and what Covenant counts
+    (the ingested events, the SLI filter_valid would give)."""
+    plan = imported(
+        tmp_path, "slo-generator", "slo-generator", "slo-svcmon-lb-availability-ratio.yaml"
+    )
+    told = [n for n in notes(plan) if n[0] == "spec.service_level_indicator.filter_bad"]
+    assert told == [
+        (
+            "spec.service_level_indicator.filter_bad",
+            16,
+            "filter_bad selects every event filter_good does (its conditions are all among "
+            'filter_good\'s, which adds metric.label."response_code_class"="200"): '
+            "slo-generator counts valid = good + bad, so each good event is counted twice and "
+            "its SLI can never pass 50 %. If filter_bad means all the events, "
+            "rename it filter_valid; Covenant counts the ingested events, which gives that SLI",
+        )
+    ]
+
+
 def test_a_config_all_commented_out_is_refused(tmp_path: Path) -> None:
     """samples/stackdriver_service_monitoring/zzz_slo_pubsub_subscription_throughput.yaml: a
     licence header, a TODO, then the whole config as comments: no document to import."""

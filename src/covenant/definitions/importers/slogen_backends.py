@@ -124,6 +124,7 @@ def other_backend(
         return {"ratioMetric": ratio}
     if method == "good_bad_ratio" and good is not None and bad is not None:
         here.note((), "valid events = good + bad (no valid query given)")
+        _bad_holds_good(here, good_key, good, bad_key, bad)
         return {
             "ratioMetric": {
                 "counter": True,
@@ -145,6 +146,39 @@ def other_backend(
             "raw": metric_spec(dict(sli), datasource=source, source_type=source_type),
         }
     }
+
+
+_CLAUSE = re.compile(r"""(?:"[^"]*"|'[^']*'|[^\s"'])+""")
+
+
+def _clauses(text: Any) -> frozenset[str] | None:
+    """A filter's conditions (``AND`` joins them, as a space does); None for a filter this
+    cannot compare (not text, or with ``OR``, ``NOT`` or brackets)."""
+    if not isinstance(text, str):
+        return None
+    found = [c for c in _CLAUSE.findall(text) if c.upper() != "AND"]
+    if any(c.upper() in {"OR", "NOT"} or c.startswith(("(", "-")) for c in found):
+        return None
+    return frozenset(found)
+
+
+def _bad_holds_good(here: Recorder, good_key: str, good: Any, bad_key: str, bad: Any) -> None:
+    """Told: a bad filter whose conditions are all among the good one's selects every good
+    event, and slo-generator's valid = good + bad counts each of them twice (its SLI is then
+    at most 50 %): most likely the filter of all events, written as filter_bad."""
+    good_set, bad_set = _clauses(good), _clauses(bad)
+    if good_set is None or bad_set is None or not bad_set < good_set:
+        return
+    extra = " ".join(c for c in _CLAUSE.findall(good) if c in good_set - bad_set)
+    valid = VALID[GOOD.index(good_key)] if good_key in GOOD else "the valid query"
+    here.note(
+        (bad_key,),
+        f"{bad_key} selects every event {good_key} does (its conditions are all among "
+        f"{good_key}'s, which adds {extra}): slo-generator counts valid = good + bad, so each "
+        "good event is counted twice and its SLI can never pass 50 %. If "
+        f"{bad_key} means all the events, rename it {valid}; Covenant counts the ingested "
+        "events, which gives that SLI",
+    )
 
 
 def _no_ratio(here: Recorder, sli: Mapping[str, Any]) -> None:
