@@ -374,12 +374,13 @@ def start_alertmanager(
 
 def alertmanager_config(
     *,
-    routes: Mapping[str, tuple[str, str]] | None = None,
+    routes: Mapping[str, tuple[str | Sequence[str], str]] | None = None,
     group_by: Sequence[str] = ("alertname",),
 ) -> dict[str, Any]:
     """An Alertmanager configuration whose receiver ``name`` gets, for each ``name: (matcher,
     url)`` of ``routes``, the alerts that match at that webhook (resolutions too); the rest
-    go to a receiver that drops them. Groups flush at once."""
+    go to a receiver that drops them. Groups flush at once. A route's matcher is one
+    (``'customer="globex"'``) or several, all of which an alert must match."""
     routes = routes or {}
     return {
         "route": {
@@ -388,7 +389,10 @@ def alertmanager_config(
             "group_wait": "0s",
             "group_interval": "1s",
             "repeat_interval": "1h",
-            "routes": [{"receiver": name, "matchers": [m]} for name, (m, _) in routes.items()],
+            "routes": [
+                {"receiver": name, "matchers": [m] if isinstance(m, str) else list(m)}
+                for name, (m, _) in routes.items()
+            ],
         },
         "receivers": [
             {"name": "none"},

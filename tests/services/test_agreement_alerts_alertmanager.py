@@ -107,3 +107,60 @@ def test_a_route_on_the_customer_id_gets_every_agreement_alert_of_that_customer(
     initech = _alerts(routed, "/initech")
     assert {a["labels"]["customer"] for a in initech} == {"initech"}
     assert {a["labels"]["alertname"] for a in initech} == {"CreditClaimDeadline"}
+
+
+COMMITMENTS = {  # route → its matchers: an agreement AND one of its commitments
+    "globex-support": ('agreement="globex-enterprise"', 'commitment="enterprise-support"'),
+    "globex-uptime": ('agreement="globex-enterprise"', 'commitment="checkout-uptime"'),
+}
+
+
+@pytest.fixture
+def by_commitment(tmp_path: Path, routed: Receiver) -> Iterator[Server]:
+    config = alertmanager_config(
+        routes={name: (m, f"{routed.url}/{name}") for name, m in COMMITMENTS.items()},
+        group_by=("alertname", "agreement", "commitment"),
+    )
+    with running_alertmanager(tmp_path / "am", config) as server:
+        yield server
+
+
+def test_a_route_on_agreement_and_commitment_separates_ticket_alerts_from_uptime_alerts(
+    shop: Path, by_commitment: Server, routed: Receiver
+) -> None:
+    """Ticket alerts carry the support commitment whose target their priority has (a P1 of
+    Globex: ``enterprise-support``, examples/shop/contracts.yaml), as the forecast and claim
+    alerts carry theirs (``checkout-uptime``): a route on both labels gets one kind only."""
+    engine = open_store(sqlite_url(shop))
+    workspace = offline(shop)
+    target = DeliveryTarget(name="oncall", kind="alertmanager", url=by_commitment.url)
+    dispatcher = Dispatcher(engine, [target], backoff=Backoff(base_s=0.05, cap_s=0.2))
+    worker = Worker(engine, enqueue=dispatcher.enqueue)
+    wanted = {
+        "globex-support": [k for k in EXPECTED if k.startswith("ticket-")],
+        "globex-uptime": [k for k in EXPECTED if "/globex-enterprise/checkout-uptime/" in k],
+    }
+    assert [len(keys) for keys in wanted.values()] == [2, 2]
+    dispatcher.start()
+    try:
+        for at in (globex_december(engine), *TICKS):
+            worker.tick(workspace, at)
+        wait(lambda: drained(engine), "every notice sent to Alertmanager")
+        for name, keys in wanted.items():
+            for key in keys:
+                labels, _ = EXPECTED[key]
+                wait(
+                    lambda n=name, want=labels: want in _label_sets(routed, f"/{n}"),
+                    f"route {name} got {key}",
+                )
+    finally:
+        assert dispatcher.stop(30)
+        engine.dispose()
+    support = _label_sets(routed, "/globex-support")
+    assert {s["alertname"] for s in support} == {"TicketAtRisk", "TicketBreached"}
+    assert {(s["agreement"], s["commitment"]) for s in support} == {
+        ("globex-enterprise", "enterprise-support")
+    }
+    uptime = _label_sets(routed, "/globex-uptime")
+    assert {s["alertname"] for s in uptime} == {"AgreementCreditForecast", "CreditClaimDeadline"}
+    assert {s["commitment"] for s in uptime} == {"checkout-uptime"}

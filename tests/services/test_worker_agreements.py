@@ -184,7 +184,13 @@ def test_forecast_crossing_into_a_credit_tier_fires_once_then_resolves(shop: Pat
 CHECKOUT = "checkout-availability"  # the SLI behind checkout-monthly (examples/shop/slos.yaml)
 GLOBEX = {"agreement": "globex-enterprise", "customer": "globex"}
 INITECH = {"agreement": "initech-standard", "customer": "initech"}
-GLOBEX_TICKET = {**GLOBEX, "ticket": "GLX-W2", "priority": "P1", "timer": "first-response"}
+GLOBEX_TICKET = {  # a P1 ticket: Globex's enterprise-support commitment targets P1
+    **GLOBEX,
+    "commitment": "enterprise-support",
+    "ticket": "GLX-W2",
+    "priority": "P1",
+    "timer": "first-response",
+}
 GLOBEX_CLAIM = "claim-deadline/globex-enterprise/checkout-uptime/2026-10-31T23:00:00+00:00"
 INITECH_CLAIM = "claim-deadline/initech-standard/storefront-uptime/2026-11-01T04:00:00+00:00"
 EXPECTED = {  # written from examples/shop/contracts.yaml: names, customers, commitments
@@ -316,7 +322,8 @@ def test_an_alert_firing_before_the_upgrade_keeps_its_labels_until_it_resolves(
     worker.tick(workspace, opened + timedelta(minutes=31))  # breached: a new alert
     (breached,) = [n for n in inbox.notices if n.kind is NoticeKind.TICKET_BREACHED]
     assert dict(breached.labels) == {**before, "alertname": "TicketBreached",
-                                     "customer": "globex", "severity": "critical"}  # fmt: skip
+                                     "customer": "globex", "commitment": "enterprise-support",
+                                     "severity": "critical"}  # fmt: skip
     answered = opened + timedelta(minutes=34)
     update_ticket(engine, ticket_id="GLX-W1", at=answered, first_response=answered)
     worker.tick(workspace, opened + timedelta(minutes=35))

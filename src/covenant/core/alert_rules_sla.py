@@ -15,8 +15,9 @@ claim deadlines. The other side of the bridge from ``core.alert_rules`` (burn ra
 - **Claim deadline**: per commitment and past period with a credit owed, active from 7 days
   before the claim deadline until it passes.
 
-Every one of them carries the same routing labels — ``agreement`` (the agreement's name) and
-``customer`` (the customer's name: its id in the workspace and the API, ``globex``) — and the
+Every one of them carries the same routing labels — ``agreement`` (the agreement's name),
+``customer`` (the customer's name: its id in the workspace and the API, ``globex``) and
+``commitment`` (the availability or support commitment's name) — and the
 customer's display name as the ``customer_display_name`` annotation: labels identify and route
 (an Alertmanager route matches ``customer="globex"``), annotations carry the human text, as in
 Sloth's alerts.
@@ -177,13 +178,15 @@ def _level(value: object) -> str:
 
 
 def ticket_conditions(
-    timers: Iterable[tuple[str, int, TicketTimer]],
+    timers: Iterable[tuple[str, int, str, TicketTimer]],
     customers: Mapping[str, AlertCustomer],
     *,
     lapsed: Collection[str] = (),
 ) -> list[AlertCondition]:
     """At-risk and breached conditions of every timer, given with the agreement and version
-    that govern its ticket (the version in force when it was opened) — the timers that count
+    that govern its ticket (the version in force when it was opened) and the support
+    commitment whose target it measures (the ``commitment`` label, as the forecast and
+    claim-deadline alerts name theirs) — the timers that count
     (``core.support.counted``: a reopened ticket's latest cycle, breached when an earlier
     cycle breached); ``customers`` maps an agreement to its customer; ``lapsed`` names the
     agreements no longer in force (expired or terminated since the ticket was opened: they
@@ -191,13 +194,14 @@ def ticket_conditions(
     annotation names the governing version (an annotation, not a label: it is text, and a
     firing alert's labels never change)."""
     out: dict[str, AlertCondition] = {}
-    for agreement, version, t in timers:
+    for agreement, version, commitment, t in timers:
         customer = customers.get(agreement)
         running = t.stopped is None
         used = t.state in (TimerState.AT_RISK_75, TimerState.BREACHED)
         base = f"{agreement}/{t.ticket}/{t.kind.value}/{t.cycle}"
         labels = {
             **routing_labels(agreement, customer),
+            "commitment": commitment,
             "ticket": t.ticket,
             "priority": t.priority,
             "timer": t.kind.value,

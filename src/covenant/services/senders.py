@@ -158,6 +158,10 @@ def customer_view(notice: AlertNotice, internal_names: Collection[str]) -> Alert
     """The notice as a customer may see it (see the module docstring)."""
     labels = {k: v for k, v in notice.labels.items() if k in CUSTOMER_LABELS}
     lowered = [name.lower() for name in internal_names if len(name) >= 3]
+    # a commitment's name may share a word with a service (``enterprise-support``, service
+    # ``support``): that label alone is dropped, the ones that route the alert stay
+    if any(name in labels.get("commitment", "").lower() for name in lowered):
+        del labels["commitment"]
     if any(name in value.lower() for value in labels.values() for name in lowered):
         labels = {k: v for k, v in labels.items() if k in {"alertname", "severity", "customer"}}
     text: dict[str, str] = {}

@@ -85,7 +85,7 @@ def agreement_conditions(
         watched = watched_timers(engine, workspace=workspace, at=now)
         found.conditions.extend(
             ticket_conditions(
-                ((x.agreement, x.version, x.timer) for _, x in watched.timers),
+                ((x.agreement, x.version, x.commitment, x.timer) for _, x in watched.timers),
                 customer_of,
                 lapsed={v.agreement for v in watched.governing},
             )
