@@ -1,7 +1,8 @@
 """`/metrics` scraped by a real Prometheus from a running `covenant serve`: the scrape config
 sends a staff token (a job without one is refused), the SLI Prometheus stores equals the
-ratio counted here from the events the test sent, and the ticket timers of a ticket the test
-opened are counted in the state its age gives them."""
+ratio counted here from the events the test sent, the ticket timers of a ticket the test
+opened are counted in the state its age gives them, and of the two incidents it recorded the
+open one is counted on its agreement's commitment."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ spec:
       fees: {api: "1000.00"}
       period: {unit: month, timeZone: UTC}
       signatories: [{name: A, signedAt: 2025-12-01}]
+      availability:
+        - {name: api-uptime, services: [api], level: 99.9, measurement: {source: incidents}}
       support:
         - name: desk
           targets:
@@ -115,6 +118,21 @@ def test_prometheus_scrapes_the_sli_counted_from_the_events(
         timeout=60,
     )
     assert answer.status_code == 201, answer.text
+    # an incident on the api, open since 5 minutes ago, and one that ended: one is open
+    for incident, ended in (("INC-OPEN", None), ("INC-DONE", datetime.now(UTC))):
+        since = datetime.now(UTC) - timedelta(minutes=5)
+        answer = httpx.post(
+            f"{server.base}/api/v1/incidents",
+            json={
+                "id": incident,
+                "services": ["api"],
+                "start": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "end": None if ended is None else ended.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        assert answer.status_code == 201, answer.text
     target = server.base.removeprefix("http://")
     job = {"scrape_interval": "5s", "scrape_timeout": "5s", "metrics_path": "/metrics"}
     prom = prometheus(
@@ -152,6 +170,12 @@ def test_prometheus_scrapes_the_sli_counted_from_the_events(
     assert running["value"][1] == "1"
     states = sample(prom, f'{TIMERS},timer="first-response"}}')
     assert sorted(float(s["value"][1]) for s in states) == [0, 0, 0, 0, 0, 1]  # one timer
+    (incidents,) = wait_for(
+        lambda: sample(prom, 'covenant_open_incidents{agreement="acme-sla"}'), "open incidents"
+    )
+    assert incidents["metric"]["commitment"] == "api-uptime"
+    assert incidents["metric"]["customer"] == "acme"
+    assert incidents["value"][1] == "1"
     (up,) = wait_for(lambda: sample(prom, 'up{job="anonymous"}'), "the anonymous job")
     assert up["value"][1] == "0"  # /metrics is for staff tokens only
     (up,) = sample(prom, 'up{job="covenant"}')

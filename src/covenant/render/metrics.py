@@ -43,6 +43,7 @@ from covenant.core.results import Evaluation, Status
 from covenant.core.timeutil import shorthand
 from covenant.render.metrics_agreements import agreement_families
 from covenant.render.metrics_lint import LintCount, lint_families
+from covenant.render.metrics_records import AsideCount, OpenIncidents, record_families
 from covenant.render.metrics_statements import UnissuedStatements, unissued_families
 from covenant.render.metrics_timers import TimerGroup, timer_families
 from covenant.render.prom_text import Family as _Family
@@ -93,6 +94,8 @@ class Snapshot:
     unissued: Sequence[UnissuedStatements] = ()  # per customer: closed periods not issued
     lint: Sequence[LintCount] = ()  # per agreement and severity: covenant lint's findings
     agreements: Mapping[str, int] | None = None  # stored agreements per state (None: not counted)
+    incidents: Sequence[OpenIncidents] = ()  # per agreement commitment: incidents open now
+    aside: Sequence[AsideCount] = ()  # per DataSource and SLO: series set aside
 
 
 class _Page:
@@ -108,6 +111,7 @@ class _Page:
         yield from agreement_families(self.snapshot.agreements)
         yield from self._alerts()
         yield from self._sources()
+        yield from record_families(self.snapshot.incidents, self.snapshot.aside)
         yield from self._worker()
 
     def _slos(self) -> Iterator[_Family]:

@@ -45,12 +45,14 @@ from covenant.render.metrics import (
 from covenant.render.metrics_agreements import agreement_counts
 from covenant.render.metrics_audit import audit_exposition
 from covenant.render.metrics_lint import LintCount, lint_counts
+from covenant.render.metrics_records import AsideCount, OpenIncidents
 from covenant.render.metrics_statements import UnissuedStatements
 from covenant.render.metrics_timers import TimerGroup
 from covenant.render.metrics_tokens import token_exposition
 from covenant.services.audit_watch import AuditWatch
 from covenant.services.evaluate import evaluate_workspace
 from covenant.services.lint import lint_workspace
+from covenant.services.metrics_records import open_incidents, set_aside
 from covenant.services.metrics_timers import ticket_timer_groups
 from covenant.services.statement_backlog import unissued_statements
 from covenant.store import metrics_snapshots, outbox
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 _NO_TIMERS: tuple[TimerGroup, ...] = ()
 _NO_UNISSUED: tuple[UnissuedStatements, ...] = ()
+_NO_INCIDENTS: tuple[OpenIncidents, ...] = ()
 
 STALE_AFTER = timedelta(minutes=10)
 """A published page older than this (by its tick's instant) is not served: no worker ticks."""
@@ -160,10 +163,13 @@ def tick_snapshot(
     unissued: tuple[UnissuedStatements, ...] = (),
     lint: tuple[LintCount, ...] = (),
     agreements: dict[str, int] | None = None,
+    incidents: tuple[OpenIncidents, ...] = (),
+    aside: tuple[AsideCount, ...] = (),
 ) -> Snapshot:
     """The numbers of one tick: its report, forecast and alert states after it, how the
     sources' reads stand after it, the ticket timers and the statements due and not issued at
-    its instant, ``covenant lint``'s findings and the stored agreements per state."""
+    its instant, ``covenant lint``'s findings, the stored agreements per state, the incidents
+    open at its instant and the series set aside (``services.metrics_records``)."""
     return Snapshot(
         at=result.at,
         evaluations=result.report.effective,
@@ -175,6 +181,8 @@ def tick_snapshot(
         unissued=unissued,
         lint=lint,
         agreements=agreements,
+        incidents=incidents,
+        aside=aside,
     )
 
 
@@ -188,8 +196,12 @@ def publish_tick(
     """Render the tick's page and store it as the latest (every process serves it)."""
     with engine.connect() as conn:
         sources = source_reads(conn, workspace=workspace)
+        aside = set_aside(conn, workspace=workspace)
     snapshot = tick_snapshot(
-        result, sources=sources, **_agreement_parts(engine, workspace=workspace, at=result.at)
+        result,
+        sources=sources,
+        aside=aside,
+        **_agreement_parts(engine, workspace=workspace, at=result.at),
     )
     body = exposition(snapshot)
     with write_transaction(engine) as conn:
@@ -201,6 +213,7 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
     with engine.connect() as conn:
         alerts = tuple(load_alert_states(conn).values())
         sources = source_reads(conn, workspace=workspace)
+        aside = set_aside(conn, workspace=workspace)
     report = evaluate_workspace(engine, workspace=workspace, at=now, now=now)
     found = None
     if workspace.agreements:
@@ -215,20 +228,25 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
         exposure=found,
         alerts=alerts,
         sources=sources,
+        aside=aside,
         **_agreement_parts(engine, workspace=workspace, at=now),
     )
 
 
 def _agreement_parts(engine: Engine, *, workspace: Workspace, at: datetime) -> dict[str, Any]:
     """The families read off the agreements at ``at`` — ticket timers, statements not issued,
-    lint findings, agreements per status — that a tick's page and a scrape's share; a
-    tampered agreement leaves the timers and statements out, not the page."""
+    lint findings, agreements per status, incidents open — that a tick's page and a scrape's
+    share; a tampered agreement leaves the timers, statements and incidents out, not the
+    page."""
     return {
         "timers": _unless_tampered(
             lambda: ticket_timer_groups(engine, workspace=workspace, at=at), _NO_TIMERS
         ),
         "unissued": _unless_tampered(
             lambda: unissued_statements(engine, workspace=workspace, now=at), _NO_UNISSUED
+        ),
+        "incidents": _unless_tampered(
+            lambda: open_incidents(engine, workspace=workspace, at=at), _NO_INCIDENTS
         ),
         "lint": lint_findings(workspace),
         "agreements": agreement_states(engine, at=at),
