@@ -342,6 +342,12 @@ class SourceRefusedError(SourceError):
     code = "source-refused"
 
 
+class SourceBusyError(SourceRefusedError):
+    """Every attempt was answered with a status worth asking again (429, 502, 503, 504: an
+    overloaded or restarting server or proxy): a source not answering, as one unreachable
+    (``services.source_silence``), under the same code as any refusal."""
+
+
 class SourceAnswerError(SourceError):
     code = "source-bad-answer"
 

@@ -8,6 +8,7 @@ typos); the expected texts are written out by hand."""
 
 from __future__ import annotations
 
+import http.server
 import logging
 import socket
 import threading
@@ -183,3 +184,71 @@ def test_a_source_gone_from_the_workspace_is_forgotten(
     _, logged = ticks.tick(caplog)
     assert not [line for line in logged if "prom" in line]
     assert ticks.loop._silences._said == {}  # its state dropped, not kept for ever
+
+
+class Failing:
+    """A real HTTP server that answers every request with ``status`` and a body whose numbers
+    change with each request (an upstream's byte count and port, as proxies write them)."""
+
+    def __init__(self) -> None:
+        self.status = 502
+        self.served = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                owner.served += 1
+                body = (
+                    f"upstream 10.0.0.{owner.served % 250}:{9000 + owner.served} closed after "
+                    f"{owner.served * 37} bytes"
+                ).encode()
+                self.send_response(owner.status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def failing() -> Iterator[Failing]:
+    server = Failing()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def test_a_prometheus_answering_502_then_503_is_warned_of_once_per_status(
+    tmp_path: Path, failing: Failing, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A proxy in front of a restarting Prometheus answers 502, then 503: each status is a
+    reason of its own, said once in one line naming the five series (the numbers of the
+    proxy's text, different in every answer, do not make another); the tick's problems keep
+    a line per series, not logged each tick."""
+    ticks = Ticks(tmp_path / "ws", failing.url)
+    said: list[list[str]] = []
+    for status in (502, 502, 503, 503, 502):
+        failing.status = status
+        result, logged = ticks.tick(caplog)
+        assert sorted(p.split(":")[0] for p in result.problems) == list(SERIES)
+        assert all(f"HTTP {status}" in p for p in result.problems)
+        said.append(logged)
+    assert [len(lines) for lines in said] == [1, 0, 1, 0, 0]  # 502 said before: not again
+    for lines, status in ((said[0], 502), (said[2], 503)):
+        (line,) = lines
+        assert f"still answered HTTP {status}: upstream" in line, line
+        assert "5 series of DataSource prom not read (api, late, quiet, typo, typos)" in line
+    reasons = sorted(ticks.loop._silences._said["prom"][1])  # one per status, not per answer
+    assert [("HTTP 502" in r, "HTTP 503" in r) for r in reasons] == [(True, False), (False, True)]

@@ -4,10 +4,13 @@ A Prometheus that is down fails every read of every tick (one a minute), each se
 line of its own in the tick's problems: those stay as they are (the worker's status, and the
 series' reads, whose SLOs show "no data (stale)" with the reason). The log says it once per
 DataSource and reason — one line naming its series — and again only for a reason not said
-since it last answered (its queries' paths differ, a refused connection becomes a timeout);
-and once, when it answers again, that it does. A reason is told apart by its words without
-their numbers: a timeout cut to the tick's time left ("no answer within 0.275088s") is the
-same reason every tick. A DataSource no longer in the workspace is forgotten.
+since it last answered (its queries' paths differ, a refused connection becomes a timeout,
+a 502 becomes a 503); and once, when it answers again, that it does. A source that answers
+every attempt with a status worth asking again (429, 502, 503, 504: ``SourceBusyError``) is
+not answering either, said the same way. A reason is told apart by its words without their
+numbers but an HTTP status: a timeout cut to the tick's time left ("no answer within
+0.275088s"), a proxy's byte count or port, are the same reason every tick; HTTP 502 and
+HTTP 503 are two. A DataSource no longer in the workspace is forgotten.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from covenant.core.timeutil import utc_text
-from covenant.errors import SourceUnreachableError
+from covenant.errors import SourceBusyError, SourceError, SourceUnreachableError
 
 if TYPE_CHECKING:
     from covenant.services.prometheus import ReadReport
@@ -49,15 +52,16 @@ class Hearing:
         return frozenset().union(*(u.lines for u in self.unheard))
 
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?P<status>HTTP [1-5]\d\d\b)|\d+(?:\.\d+)?")
 
 
 def _kind(reason: str) -> str:
-    """``reason`` without its numbers: the same failure whatever the timeout, port or tries."""
-    return _NUMBER.sub("#", reason)
+    """``reason`` without its numbers but its HTTP status: the same failure whatever the
+    timeout, port, byte count or tries; another for another status (502, then 503)."""
+    return _NUMBER.sub(lambda m: m.group("status") or "#", reason)
 
 
-def _root(error: SourceUnreachableError) -> SourceUnreachableError:
+def _root(error: SourceError) -> SourceError:
     """The query that got no answer: a later one not asked says why through its cause."""
     cause = error.__cause__
     return cause if isinstance(cause, SourceUnreachableError) else error
@@ -70,7 +74,7 @@ def hearing(reports: Sequence[ReadReport]) -> Hearing:
     sources: set[str] = set()
     for r in reports:
         sources.add(r.source)
-        if not isinstance(r.error, SourceUnreachableError):
+        if not isinstance(r.error, SourceUnreachableError | SourceBusyError):
             continue
         silent.add(r.source)
         root = _root(r.error)

@@ -34,6 +34,7 @@ from covenant.core.promql import shown as query_text
 from covenant.core.timeutil import from_epoch, utc_text
 from covenant.errors import (
     SourceAnswerError,
+    SourceBusyError,
     SourceCredentialsError,
     SourceRefusedError,
     SourceTLSError,
@@ -253,7 +254,7 @@ class PrometheusClient:
                     "(not a UI or a proxy's error page)",
                 ) from exc
         if last.startswith("HTTP"):
-            raise SourceRefusedError(
+            raise SourceBusyError(
                 f"{what} still answered {last} after {made} attempts",
                 hint="the server is overloaded or restarting: try again later",
             )
