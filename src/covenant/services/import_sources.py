@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from covenant.definitions.importers.base import Options
-from covenant.definitions.yamlsource import SourceDocument, read_file, read_text
+from covenant.definitions.yamlsource import MAX_BYTES, SourceDocument, read_file, read_text
 from covenant.errors import InputError, Problem
 
 
@@ -136,8 +136,14 @@ _TEMPLATE_ACTION = re.compile(
 
 
 def _templated(source: Source) -> bool:
-    try:
-        text = source.text if isinstance(source, Pasted) else source.read_text(encoding="utf-8")
+    if isinstance(source, Pasted):
+        return _TEMPLATE_ACTION.search(source.text) is not None
+    try:  # a file the reader refused as too large is not read whole here either
+        with source.open("rb") as opened:
+            head = opened.read(MAX_BYTES + 1)
+        if len(head) > MAX_BYTES:
+            return False
+        text = head.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return False
     return _TEMPLATE_ACTION.search(text) is not None
