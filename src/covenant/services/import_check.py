@@ -49,6 +49,9 @@ def check_with_workspace(
         found, syntax = read_text(text, file=str(target))
         new_sources += found
         warnings += syntax
+    unreadable = [p for p in warnings if p.severity == "error"]
+    if unreadable:  # a file the workspace could not read (yaml-too-large): never written
+        raise DefinitionError(problems=unreadable, applying=True)
     _, checked = analyse_sources([*workspace, *new_sources])
     new_files = {str(target) for target, _ in writes}
     mine = [p for p in checked if _file(p) in new_files]
