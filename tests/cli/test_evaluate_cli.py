@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from covenant.cli.main import app
 from tests.conftest import ROOT
+from tests.events_fed import events_fed
 
 runner = CliRunner()
 
@@ -119,6 +120,9 @@ def test_a_silent_window_counted_by_the_no_data_policy_says_so(tmp_path: Path) -
         app, ["demo", "-w", str(shop), "--at", "2026-10-31T09:30:00Z", "--days", "7"]
     )
     assert demo.exit_code == 0, demo.output
+    # fed by events: silence the events said (read from Prometheus, a window no read has
+    # reached would be "not read from Prometheus yet": tests/cli/test_never_read_policy_slo.py)
+    events_fed(shop, "payments-availability")
     later = "2027-02-01T00:00:00Z"  # a Monday; the window starts Saturday 2027-01-02
     slices = 30 * 86400 // 60  # 43,200
     # the weekly failover correction (Sundays 02:00 Berlin = 01:00 UTC in winter, 30 min)

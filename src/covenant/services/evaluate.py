@@ -242,7 +242,13 @@ def mark_unread(
     wanted = [r for r in reads if r.series in evaluated]
     if not wanted:
         return report
-    quiet = {e.objective.series for e in report.evaluations if _unexplained(e.no_data)}
+    from covenant.services.never_read import silent_by_policy, unfilled  # noqa: PLC0415
+
+    quiet = {
+        e.objective.series
+        for e in report.evaluations
+        if _unexplained(e.no_data) or silent_by_policy(e)
+    }
     quiet |= {
         p.objective.series
         for c in report.composites
@@ -251,7 +257,14 @@ def mark_unread(
     }
     from covenant.services.no_series import explain_quiet  # noqa: PLC0415
 
-    report = apply_stale(report, _unread_marks(engine, wanted, quiet=quiet))
+    marks = _unread_marks(engine, wanted, quiet=quiet)
+    never = {k for k, m in marks.items() if m.kind == "never-read"}
+    report = report.with_objectives(  # a policy's figures for minutes never read: none
+        lambda e: (
+            unfilled(e, NEVER_READ) if e.objective.series in never and silent_by_policy(e) else e
+        )
+    )
+    report = apply_stale(report, marks)
     return explain_quiet(engine, report, wanted)
 
 
