@@ -13,6 +13,8 @@ from covenant.cli.common import console, err_console, fail, usage
 from covenant.errors import CovenantError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from covenant.definitions.importers.base import Options
     from covenant.services.importing import ImportPlan
 
@@ -128,6 +130,17 @@ def _say(text: str, style: str = "") -> None:
     console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
+NAMED = 10
+"""How many SLO names a file's report line shows; the rest are counted (JSON lists all)."""
+
+
+def _named(slos: Sequence[str]) -> str:
+    """``slos`` named, up to :data:`NAMED` of them: a 1,000-SLO file is not one long line."""
+    shown = ", ".join(slos[:NAMED])
+    more = len(slos) - NAMED
+    return shown if more <= 0 else f"{shown} and {more} more (--format json lists every one)"
+
+
 def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
     from covenant.services.import_report import import_status
 
@@ -136,7 +149,7 @@ def _text(plan: ImportPlan, written: list[Path], *, dry_run: bool) -> None:
         status = import_status(planned)
         head = f"{imported.source}: {status}"
         if imported.slos:
-            head += f" — {len(imported.slos)} SLO(s): {', '.join(imported.slos)}"
+            head += f" — {len(imported.slos)} SLO(s): {_named(imported.slos)}"
         _say(head, "bold red" if status == "refused" else "bold")
         if imported.reason:
             _say(f"  {imported.reason}")
