@@ -22,4 +22,10 @@ def test_a_new_file_too_large_to_read_refuses_the_import(tmp_path: Path) -> None
     with pytest.raises(DefinitionError) as raised:
         check_with_workspace([(target, text)], [], into=tmp_path)
     assert [p.code for p in raised.value.problems] == ["yaml-too-large"]
-    assert raised.value.problems[0].where.startswith(str(target))
+    (problem,) = raised.value.problems
+    assert problem.where.startswith(str(target))
+    # the file is the import's: the fix is to split the source, not "the definitions"
+    assert problem.fix == (
+        "split its source file into smaller ones: the import writes one workspace file per "
+        "source file"
+    )

@@ -34,6 +34,12 @@ def existing(into: Path, replaced: set[Path]) -> tuple[list[SourceDocument], set
     return sources, names
 
 
+SPLIT = (
+    "split its source file into smaller ones: the import writes one workspace file per source file"
+)
+"""The fix of a file the import would write that the workspace could not read (too large)."""
+
+
 def check_with_workspace(
     writes: Sequence[tuple[Path, str]], workspace: Sequence[SourceDocument], *, into: Path
 ) -> list[Problem]:
@@ -49,7 +55,11 @@ def check_with_workspace(
         found, syntax = read_text(text, file=str(target))
         new_sources += found
         warnings += syntax
-    unreadable = [p for p in warnings if p.severity == "error"]
+    unreadable = [
+        replace(p, fix=SPLIT) if p.code == "yaml-too-large" else p
+        for p in warnings
+        if p.severity == "error"
+    ]
     if unreadable:  # a file the workspace could not read (yaml-too-large): never written
         raise DefinitionError(problems=unreadable, applying=True)
     _, checked = analyse_sources([*workspace, *new_sources])
