@@ -129,7 +129,8 @@ def test_the_agreement_list_answers_what_the_cli_prints(
 
 def test_the_token_list_answers_what_the_cli_prints(shop: Shop) -> None:
     """GET /tokens answers, under ``items``, the rows `covenant token list --format json`
-    prints under ``tokens``: every field, who made each token (``created_by``) too."""
+    prints under ``items`` (and ``tokens``, its old key, for one release): every field, who
+    made each token (``created_by``) too."""
     answer = shop.client.get(f"{V1}/tokens", shop.tokens["admin"])
     assert answer.status_code == 200, answer.text
     env = {"COVENANT_DATABASE_URL": shop.settings.database_url, "COLUMNS": "200"}
@@ -137,6 +138,6 @@ def test_the_token_list_answers_what_the_cli_prints(shop: Shop) -> None:
         cli, ["token", "list", "-w", str(shop.workspace), "--format", "json"], env=env
     )
     assert printed.exit_code == 0, printed.output
-    rows = json.loads(printed.stdout)["tokens"]
+    rows = json.loads(printed.stdout)["items"]
     assert len(rows) == 5  # a token per role of the shop
     assert answer.json()["items"] == rows

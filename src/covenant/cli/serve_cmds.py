@@ -35,6 +35,9 @@ class Format(StrEnum):
     JSON = "json"
 
 
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve_command)
     token = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
@@ -293,9 +296,7 @@ def create_command(
     label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
     actor: ActorOption = None,
     workspace: WorkspaceOption = Path(),
-    output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
-        Format.TABLE
-    ),
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Make an API token. It is printed once: only its hash is stored."""
     from covenant.services.store import open_store
@@ -356,9 +357,7 @@ def _row(t: Any, at: Any) -> dict[str, Any]:
 
 def list_command(
     workspace: WorkspaceOption = Path(),
-    output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
-        Format.TABLE
-    ),
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Every API token (never its secret): id, role, customer, expiry, state."""
     from covenant.services.store import listed
@@ -371,7 +370,10 @@ def list_command(
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:
-        typer.echo(json.dumps({"tokens": [_row(t, at) for t in tokens]}, indent=2))
+        rows = [_row(t, at) for t in tokens]
+        # ``items`` as GET /api/v1/tokens answers; ``tokens``, the key it printed alone before,
+        # the same rows, kept for one release (CHANGELOG, stop 44): read ``items``
+        typer.echo(json.dumps({"items": rows, "tokens": rows}, indent=2))
         return
     if not tokens:
         console.print("no API token yet: `covenant token create --role viewer` makes one")
@@ -394,18 +396,24 @@ def revoke_command(
     token_id: Annotated[str, typer.Argument(help="The token's id (from `covenant token list`).")],
     actor: ActorOption = None,
     workspace: WorkspaceOption = Path(),
+    output: FormatOption = Format.TABLE,
 ) -> None:
-    """Revoke an API token: requests with it are refused from now on."""
+    """Revoke an API token: requests with it are refused from now on (-f json: the token as
+    DELETE /api/v1/tokens/{id} answers it)."""
     from covenant.services.store import open_store
     from covenant.services.tokens import revoke_token
 
+    at = now()
     try:
         revoked = revoke_token(
             open_store(settings_for(workspace).database_url),
             token_id=token_id,
-            at=now(),
+            at=at,
             actor=cli_actor(actor),
         )
     except CovenantError as error:
         raise fail(error) from None
+    if output is Format.JSON:
+        typer.echo(json.dumps(_row(revoked, at), indent=2))
+        return
     console.print(f"token {revoked.id} revoked", markup=False, highlight=False)
