@@ -28,6 +28,9 @@ class Format(StrEnum):
     JSON = "json"
 
 
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
 def register(app: typer.Typer) -> None:
     user = typer.Typer(
         help="Web UI users (sign-in with a password): create, list, disable.",
@@ -39,7 +42,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(user, name="user")
 
 
-def _password(from_stdin: bool) -> str:
+def _password(from_stdin: bool, *, quiet_stdout: bool = False) -> str:
     if from_stdin:
         text = sys.stdin.readline().rstrip("\r\n")
         if not text:
@@ -54,7 +57,10 @@ def _password(from_stdin: bool) -> str:
             '"$PASSWORD" | covenant user create NAME --role ROLE --password-stdin), or run the '
             "command in a terminal",
         )
-    entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # under -f json the prompts go to stderr: stdout holds the JSON document alone
+    entered: str = typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True, err=quiet_stdout
+    )
     return entered
 
 
@@ -71,15 +77,16 @@ def create_command(
     ] = False,
     actor: ActorOption = None,
     workspace: WorkspaceOption = Path(),
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Make a web UI user; the password is asked for (twice) or read with --password-stdin and
-    stored only as an Argon2id hash."""
+    stored only as an Argon2id hash (-f json: the user as POST /api/v1/users answers it)."""
     from covenant.services.store import open_store
-    from covenant.services.users import create_user
+    from covenant.services.users import create_user, user_json
     from covenant.services.workspace import load_workspace
 
     try:
-        password = _password(password_stdin)
+        password = _password(password_stdin, quiet_stdout=output is Format.JSON)
         url = store_to_write(workspace, "a user")
         customers = (
             [c.name for c in load_workspace(workspace, applying=True).customers] if customer else []
@@ -96,15 +103,16 @@ def create_command(
         )
     except CovenantError as error:
         raise fail(error) from None
+    if output is Format.JSON:
+        typer.echo(json.dumps(user_json(user), indent=2))
+        return
     bound = f" for customer {user.customer}" if user.customer else ""
     console.print(f"user {user.name}: {user.role.value}{bound}", markup=False, highlight=False)
 
 
 def list_command(
     workspace: WorkspaceOption = Path(),
-    output: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
-        Format.TABLE
-    ),
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Every web UI user (never a password hash): name, role, customer, state."""
     from covenant.services.store import listed
@@ -138,10 +146,12 @@ def disable_command(
     name: Annotated[str, typer.Argument(help="The user's name (from `covenant user list`).")],
     actor: ActorOption = None,
     workspace: WorkspaceOption = Path(),
+    output: FormatOption = Format.TABLE,
 ) -> None:
-    """Disable a web UI user: its sign-ins are refused and its sessions end now."""
+    """Disable a web UI user: its sign-ins are refused and its sessions end now (-f json: the
+    user as POST /api/v1/users/{name}/disable answers it)."""
     from covenant.services.store import open_store
-    from covenant.services.users import disable_user
+    from covenant.services.users import disable_user, user_json
 
     try:
         user = disable_user(
@@ -152,4 +162,7 @@ def disable_command(
         )
     except CovenantError as error:
         raise fail(error) from None
+    if output is Format.JSON:
+        typer.echo(json.dumps(user_json(user), indent=2))
+        return
     console.print(f"user {user.name} disabled", markup=False, highlight=False)
