@@ -7,11 +7,21 @@ it is ``services.error_reference``'s (``GET /api/v1/errors`` answers the same se
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from covenant.cli.common import console, err_console
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
 def sections(text: str) -> dict[str, tuple[str, str]]:
@@ -40,8 +50,11 @@ def explain_command(
             autocompletion=complete_code,
         ),
     ] = None,
+    output: FormatOption = Format.TABLE,
 ) -> None:
-    """Explain an error or problem code: what it means and how to fix it."""
+    """Explain an error or problem code: what it means and how to fix it.
+
+    With -f json: the codes, or one code's text, as GET /api/v1/errors answers them."""
     from covenant.services.error_reference import reference, unknown_code, wanted_code
 
     try:
@@ -54,6 +67,11 @@ def explain_command(
             markup=False,
         )
         raise typer.Exit(code=1) from None
+    as_json = output is Format.JSON
+    if code is None and as_json:
+        rows = [{"code": e.code, "group": e.group, "summary": e.summary} for e in known.values()]
+        typer.echo(json.dumps({"errors": rows}, indent=2))
+        return
     if code is None:
         group = None
         for name, found in known.items():
@@ -67,8 +85,13 @@ def explain_command(
         return
     wanted = wanted_code(code)
     if wanted not in known:
+        from covenant.cli import jsonmode
+        from covenant.errors import NotFoundError
+
+        message = unknown_code(code, list(known))
+        jsonmode.refuse(NotFoundError(message, hint="run `covenant explain` to list every code"))
         err_console.print(
-            f"error: {unknown_code(code, list(known))}",
+            f"error: {message}",
             style="bold red",
             markup=False,
             highlight=False,
@@ -82,6 +105,10 @@ def explain_command(
         )
         raise typer.Exit(code=2)
     found = known[wanted]
+    if as_json:
+        document = {"code": found.code, "group": found.group, "text": found.text}
+        typer.echo(json.dumps(document, indent=2))
+        return
     console.print(wanted, style="bold", markup=False, highlight=False)
     console.print(f"({found.group})", style="dim", markup=False, highlight=False)
     console.print(found.text, markup=False, highlight=False)
