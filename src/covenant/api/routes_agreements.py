@@ -63,10 +63,7 @@ def list_agreements(
     chosen = select_agreements(
         found, customers=customer or (), agreements=agreement or (), statuses=statuses
     )
-    answer = list_json(chosen, at=at, error_text=who.customer is None)
-    # `items`: what this answered alone before the CLI's key; the same rows, kept for clients
-    answer["items"] = answer["agreements"]
-    return answer
+    return list_json(chosen, at=at, error_text=who.customer is None)
 
 
 @router.get("/agreements/{name}")

@@ -59,8 +59,8 @@ def list_json(
     rows: Sequence[AgreementRow], *, at: datetime, error_text: bool = True
 ) -> dict[str, Any]:
     """What `covenant agreements list --format json` prints and ``GET /agreements`` answers:
-    ``at`` and the ``agreements`` (a tampered one with its error's code, and, when
-    ``error_text``, its message and hint: a customer is told the code only)."""
+    ``at`` and the ``agreements``, also under ``items`` (a tampered one with its error's code,
+    and, when ``error_text``, its message and hint: a customer is told the code only)."""
     listed = []
     for r in rows:
         error = None
@@ -81,7 +81,9 @@ def list_json(
                 "error": error,
             }
         )
-    return {"at": utc_iso(at), "agreements": listed}
+    # ``items``: the same rows under every list's key (GET /agreements answered it alone once;
+    # the command printed ``agreements`` alone until stop 44)
+    return {"at": utc_iso(at), "agreements": listed, "items": listed}
 
 
 class HistoryRow(Protocol):
