@@ -37,6 +37,26 @@ def _listed(shop: Shop, name: str) -> dict[str, Any]:
     return dict(found)
 
 
+def test_user_list_prints_its_rows_under_items_too_as_the_api_answers_them(shop: Shop) -> None:
+    for name, role in (("lena", "viewer"), ("mo", "admin")):
+        made = _cli(
+            shop, "user", "create", name, "--role", role, "--password-stdin",
+            "--actor", "ops:lee", given=PASSWORD + "\n",
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+    printed = _cli(shop, "user", "list", "--format", "json")
+    assert printed.exit_code == 0, printed.output
+    document = json.loads(printed.stdout)
+    assert set(document) == {"items", "users"}
+    rows = {u["name"]: (u["role"], u["created_at"], u["created_by"]) for u in document["items"]}
+    assert rows["lena"] == ("viewer", WHEN, "ops:lee")
+    assert rows["mo"] == ("admin", WHEN, "ops:lee")
+    assert document["users"] == document["items"]
+    answer = shop.client.get(f"{V1}/users", shop.tokens["admin"])
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == document
+
+
 def test_user_create_prints_the_user_as_the_api_answers_it(shop: Shop) -> None:
     printed = _cli(
         shop, "user", "create", "grace", "--role", "customer", "--customer", "initech",

@@ -32,11 +32,12 @@ class UserCreate(BaseModel):
 @router.get("/users")
 def list_users(ctx: Ctx) -> dict[str, Any]:
     """Every web UI user, as `covenant user list --format json` prints them (never a password
-    or its hash): name, role, customer, created_at, created_by, disabled_at, state."""
+    or its hash), under ``items`` and ``users``: name, role, customer, created_at, created_by,
+    disabled_at, state."""
     from covenant.services.users import list_users as compute
-    from covenant.services.users import user_json
+    from covenant.services.users import users_json
 
-    return {"users": [user_json(u) for u in compute(ctx.engine())]}
+    return users_json(compute(ctx.engine()))
 
 
 @router.post("/users", status_code=201)

@@ -116,7 +116,7 @@ def list_command(
 ) -> None:
     """Every web UI user (never a password hash): name, role, customer, state."""
     from covenant.services.store import listed
-    from covenant.services.users import list_users, user_json
+    from covenant.services.users import list_users, user_json, users_json
 
     url = settings_for(workspace).database_url
     try:
@@ -124,7 +124,7 @@ def list_command(
     except CovenantError as error:
         raise fail(error) from None
     if output is Format.JSON:
-        typer.echo(json.dumps({"users": [user_json(u) for u in users]}, indent=2))
+        typer.echo(json.dumps(users_json(users), indent=2))
         return
     if not users:
         console.print("no user yet: `covenant user create NAME --role viewer` makes one")

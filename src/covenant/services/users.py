@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -85,6 +85,14 @@ def user_json(user: StoredUser) -> dict[str, object]:
         "disabled_at": None if user.disabled_at is None else utc_iso(user.disabled_at),
         "state": "active" if user.disabled_at is None else "disabled",
     }
+
+
+def users_json(users: Sequence[StoredUser]) -> dict[str, object]:
+    """The list as ``covenant user list --format json`` prints it and ``GET /users`` answers it:
+    the rows under ``items``, every list's key, and (the same rows) under ``users``, the key it
+    had alone before stop 44."""
+    rows = [user_json(u) for u in users]
+    return {"items": rows, "users": rows}
 
 
 def new_password() -> str:
