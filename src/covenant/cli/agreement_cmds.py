@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -44,6 +44,7 @@ def sync_command(
     actor: Annotated[
         str | None, typer.Option("--actor", help="Who applies the change (kept in the history).")
     ] = None,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Store the workspace's agreements: new versions, legal status moves; nothing on error."""
     from covenant.services import agreements as service
@@ -56,6 +57,9 @@ def sync_command(
         report = service.sync_agreements(engine, workspace=ws, at=now(), actor=actor)
     except CovenantError as error:
         raise fail(error) from None
+    if output is Format.JSON:
+        typer.echo(json.dumps(sync_json(report), indent=2))
+        return
     for problem in report.warnings:
         err_console.print(f"warning: {problem}", style="yellow", markup=False, highlight=False)
     for change in report.changes:
@@ -73,6 +77,29 @@ def sync_command(
         markup=False,
         highlight=False,
     )
+
+
+def sync_json(report: Any) -> dict[str, Any]:
+    """``agreements sync --format json``: when, each change, the versions already stored and
+    the warnings (as ``validate --format json`` writes a problem)."""
+    from covenant.core.timeutil import utc_iso
+    from covenant.services.workspace import problem_json
+
+    return {
+        "at": utc_iso(report.at),
+        "changes": [
+            {
+                "agreement": c.agreement,
+                "version": c.version,
+                "event": c.event,
+                "from_status": c.from_status,
+                "to_status": c.to_status,
+            }
+            for c in report.changes
+        ],
+        "unchanged": report.unchanged,
+        "warnings": [problem_json(p) for p in report.warnings],
+    }
 
 
 def pull_command(
