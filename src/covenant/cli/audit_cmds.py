@@ -170,6 +170,7 @@ def slo_record_command(
             help="Why (default: each SLO's covenant.dev/change-reason annotation).",
         ),
     ] = None,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Record each SLO created, changed or removed since the last recording in the audit log
     (who, when, why); nothing when the definitions did not change."""
@@ -188,6 +189,12 @@ def slo_record_command(
             engine.dispose()
     except CovenantError as error:
         raise fail(error) from None
+    if output is Format.JSON:
+        rows = [
+            {"slo": c.slo, "action": c.action, "seq": c.seq, "reason": c.reason} for c in changes
+        ]
+        typer.echo(json.dumps({"items": rows}, indent=2))
+        return
     for change in changes:
         why = f" ({change.reason})" if change.reason else ""
         console.print(
