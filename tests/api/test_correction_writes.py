@@ -6,6 +6,9 @@ log, `covenant corrections pull`, and a reload that never silently undoes the AP
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -240,3 +243,48 @@ def test_the_workers_next_tick_applies_a_correction_posted_over_the_api(served: 
     (fixed,) = report.corrected
     assert (fixed.evaluation.good, fixed.evaluation.total) == (60_000, 60_000)
     assert (report.evaluations[0].good, report.evaluations[0].total) == (70_800, 72_000)
+
+
+def test_pull_under_json_prints_what_it_wrote(served: Served) -> None:
+    """`corrections pull --format json`: each correction pulled (name, action, file, whether
+    an edit of the workspace was replaced) and whether it was a dry run, for a script."""
+    served.call("POST", "/corrections", json={"name": "lb-flap", "spec": LB_FLAP})
+    written = served.workspace / "corrections" / "lb-flap.yaml"
+    dry = covenant(served, "corrections", "pull", "--dry-run", "--format", "json")
+    assert dry.returncode == 0, dry.stderr
+    found = json.loads(dry.stdout)
+    assert (found["dry_run"], len(found["items"])) == (True, 1)
+    [item] = found["items"]
+    assert (item["name"], item["action"], item["replaced_edit"]) == ("lb-flap", "written", False)
+    assert Path(item["file"]).resolve() == written.resolve()
+    assert not written.exists()
+    done = json.loads(covenant(served, "corrections", "pull", "-f", "json").stdout)
+    assert (done["dry_run"], done["items"]) == (False, found["items"])
+    assert YAML(typ="safe").load(written.read_text())["metadata"]["name"] == "lb-flap"
+    again = covenant(served, "corrections", "pull", "-f", "json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == {"dry_run": False, "items": []}
+    assert (
+        json.loads(covenant(served, "corrections", "pull", "-n", "no-such", "-f", "json").stdout)[
+            "items"
+        ]
+        == []
+    )
+
+
+def test_a_refused_pull_under_json_is_an_error_document(tmp_path: Path) -> None:
+    """No store in the folder: `{"error": …}` on stdout, exit 1, as every command's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVENANT_")}
+    command = [str(Path(sys.executable).parent / "covenant"), "maintenance", "pull"]
+    done = subprocess.run(
+        [*command, "-w", str(tmp_path), "-f", "json"],
+        env={**env, "COVENANT_HELP_CACHE": "0"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] == "no-store"
+    assert str(tmp_path) in error["message"]
+    assert error["hint"]

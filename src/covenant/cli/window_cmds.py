@@ -3,6 +3,8 @@ maintenance windows changed over the API, written into the workspace's YAML (ADR
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +22,22 @@ DryRunOption = Annotated[
 ]
 
 
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
 def _pull(
-    kind: str, what: str, workspace: Path, names: list[str] | None, dry_run: bool, actor: str | None
+    kind: str,
+    what: str,
+    workspace: Path,
+    names: list[str] | None,
+    dry_run: bool,
+    actor: str | None,
+    output: Format = Format.TABLE,
 ) -> None:
     from covenant.services.definition_pull import pull_definitions
     from covenant.services.store import open_existing
@@ -42,6 +58,18 @@ def _pull(
             engine.dispose()
     except CovenantError as error:
         raise fail(error) from None
+    if output is Format.JSON:
+        rows = [
+            {
+                "name": i.name,
+                "action": i.action,
+                "file": str(i.file),
+                "replaced_edit": i.replaced_edit,
+            }
+            for i in pulled
+        ]
+        typer.echo(json.dumps({"dry_run": dry_run, "items": rows}, indent=2))
+        return
     for item in pulled:
         verb = {"written": "wrote", "removed": "removed", "confirmed": "has"}[item.action]
         if dry_run and item.action != "confirmed":
@@ -69,9 +97,10 @@ def corrections_pull(
     name: NameOption = None,
     dry_run: DryRunOption = False,
     actor: ActorOption = None,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Write the corrections changed over the API into the workspace's YAML."""
-    _pull("Correction", "correction(s)", workspace, name, dry_run, actor)
+    _pull("Correction", "correction(s)", workspace, name, dry_run, actor, output)
 
 
 def maintenance_pull(
@@ -79,9 +108,10 @@ def maintenance_pull(
     name: NameOption = None,
     dry_run: DryRunOption = False,
     actor: ActorOption = None,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Write the maintenance windows changed over the API into the workspace's YAML."""
-    _pull("MaintenanceWindow", "maintenance window(s)", workspace, name, dry_run, actor)
+    _pull("MaintenanceWindow", "maintenance window(s)", workspace, name, dry_run, actor, output)
 
 
 def register(app: typer.Typer) -> None:
