@@ -4,6 +4,7 @@ sync never silently undoes a change made over the API."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,19 @@ def test_sync_never_undoes_an_api_change_and_pull_brings_it_home(tmp_path: Path)
     assert "covenant agreements pull" in problem.fix
     pilot.unlink()
 
+    dry = CliRunner().invoke(
+        cli, ["agreements", "pull", "--dry-run", "-w", str(shop.workspace), "-f", "json"]
+    )
+    assert dry.exit_code == 0, dry.output
+    planned = json.loads(dry.stdout)
+    assert planned["dry_run"] is True
+    assert {
+        (i["agreement"], tuple(i["versions"]), i["replaced"] == []) for i in planned["items"]
+    } == {
+        ("globex-enterprise", (2,), True),
+        ("initech-pilot", (1,), True),
+    }
+    assert not (shop.workspace / "agreements" / "initech-pilot.yaml").exists()
     result = CliRunner().invoke(cli, ["agreements", "pull", "-w", str(shop.workspace)])
     assert result.exit_code == 0, result.output
     assert "globex-enterprise: wrote v2 into" in result.output
@@ -215,6 +229,8 @@ def test_sync_never_undoes_an_api_change_and_pull_brings_it_home(tmp_path: Path)
     assert not report.warnings
     again = CliRunner().invoke(cli, ["agreements", "pull", "-w", str(shop.workspace)])
     assert "pulled: 0 agreement(s)" in again.output
+    again = CliRunner().invoke(cli, ["agreements", "pull", "-w", str(shop.workspace), "-f", "json"])
+    assert json.loads(again.stdout) == {"dry_run": False, "items": []}
     assert sync_agreements(engine, workspace=workspace, at=AT).changes == ()
 
     # now the workspace owns the draft again: an edit there is synced as usual

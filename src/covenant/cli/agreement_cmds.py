@@ -111,6 +111,7 @@ def pull_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would be written; write nothing.")
     ] = False,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Write the store's agreement versions (changed over the API) into the workspace's YAML."""
     from covenant.services.agreement_pull import pull_agreements
@@ -121,6 +122,18 @@ def pull_command(
         pulled = pull_agreements(engine, workspace_dir=workspace, names=agreement, dry_run=dry_run)
     except CovenantError as error:
         raise fail(error) from None
+    if output is Format.JSON:
+        rows = [
+            {
+                "agreement": i.agreement,
+                "versions": list(i.versions),
+                "file": str(i.file),
+                "replaced": list(i.replaced),
+            }
+            for i in pulled
+        ]
+        typer.echo(json.dumps({"dry_run": dry_run, "items": rows}, indent=2))
+        return
     verb = "would write" if dry_run else "wrote"
     for item in pulled:
         versions = ", ".join(f"v{n}" for n in item.versions)
