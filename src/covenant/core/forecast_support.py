@@ -13,7 +13,9 @@ priority's share of tickets that met their target falls below the commitment's (
   more ticket can always be missed; the penalty is owed once whatever their number).
 
 A commitment none of whose tickets has a timer yet says so (``no-tickets``): no money is no
-verdict, not "safe". A support penalty is not a credit: no cap applies (docs/sla.md).
+verdict, not "safe"; nor is one that cannot be measured (``not-measured``, e.g. its business
+calendar is missing), which says why in its ``note``. A support penalty is not a credit: no
+cap applies (docs/sla.md).
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ class SupportExposure:
 
     ``state``: ``no-tickets`` (no ticket created in the period while the version was in force
     has a timer of this commitment), ``undecided`` (tickets, none decided yet), ``met`` or
-    ``missed`` — the statement's verdict if the period ended at ``at``."""
+    ``missed`` — the statement's verdict if the period ended at ``at`` — or ``not-measured``
+    (the timers could not be measured: ``note`` says why; no money either way)."""
 
     agreement: str
     version: int
@@ -63,6 +66,7 @@ class SupportExposure:
     worst_case_attainment: tuple[Attainment, ...]  # every open timer breached
     incurred: Money | None  # the statement's penalty now (0 when met); None: no verdict yet
     worst_case: Money | None  # the penalty if every open timer breached; None: no tickets
+    note: str | None = None  # why it is not measured (``not-measured``)
 
 
 def _share(period: tuple[datetime, datetime], in_force: tuple[datetime, datetime]) -> Fraction:
@@ -124,4 +128,34 @@ def support_exposure(
         worst_case_attainment=worst,
         incurred=incurred,
         worst_case=None if not timers else (penalty if missed_worst else nothing),
+    )
+
+
+def unmeasured(
+    version: AgreementVersion,
+    commitment: SupportCommitment,
+    *,
+    period: tuple[datetime, datetime],
+    in_force: tuple[datetime, datetime],
+    at: datetime,
+    reason: str,
+) -> SupportExposure:
+    """A row for ``commitment`` that could not be measured: no verdict and no money, and why."""
+    return SupportExposure(
+        agreement=version.agreement,
+        version=version.version,
+        customer=version.customer,
+        commitment=commitment.name,
+        period_start=period[0],
+        period_end=period[1],
+        in_force=in_force,
+        at=at,
+        state="not-measured",
+        tickets=0,
+        open_timers=0,
+        attainment=(),
+        worst_case_attainment=(),
+        incurred=None,
+        worst_case=None,
+        note=f"support not measured: {reason}",
     )

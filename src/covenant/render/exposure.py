@@ -223,6 +223,7 @@ def render_exposure_table(
                 notes.extend(f"{cu.customer_name} {c.commitment}: {n}" for n in c.notes)
             rows.append([*names, so_far, *figures])
             sentences.extend(alerts(cu.customer_name, c))
+        notes.extend(f"{cu.customer_name} {s.commitment}: {s.note}" for s in cu.support if s.note)
     if rows or not any(cu.support for cu in e.customers):
         print_table(console, cols, rows, lines_between=True, wide=wide)
     render_support_table(

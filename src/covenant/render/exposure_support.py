@@ -21,6 +21,7 @@ STATE_TEXT = {
     "undecided": "no ticket decided yet",
     "met": "met so far",
     "missed": "missed so far",
+    "not-measured": "not measured",
 }
 
 
@@ -57,6 +58,7 @@ def support_json(s: SupportExposure) -> dict[str, Any]:
         "worst_case_attainment": [_attainment_json(a) for a in s.worst_case_attainment],
         "penalty_incurred": _money(s.incurred),
         "penalty_worst_case": _money(s.worst_case),
+        "note": s.note,
     }
 
 

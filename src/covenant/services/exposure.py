@@ -61,12 +61,14 @@ def exposure(
     at: datetime,
     history_periods: int = HISTORY_PERIODS,
     now: datetime | None = None,
+    support: bool = True,
 ) -> Exposure:
     """Every binding agreement version in force at ``at``: its current period's forecast.
 
     ``now`` is the clock: for an ``at`` after it, the period containing ``at`` is measured up
     to ``now`` only and forecast from there, and its history is the periods that ended by
-    then (None: ``at`` is taken as having happened)."""
+    then (None: ``at`` is taken as having happened). ``support=False`` leaves the support
+    penalties out (not measured at all: the worker's forecasts read none of them)."""
     at = require_utc(at, what="--at")
     until = up_to_now(at, now)
     if history_periods < 0:
@@ -77,7 +79,7 @@ def exposure(
     binding = [v for v in workspace.agreements if is_binding(v)]
     agreements = sorted({v.agreement for v in binding})
     results: list[CommitmentExposure] = []
-    support: list[SupportExposure] = []
+    penalties: list[SupportExposure] = []
     clock_for = calendar_clocks(workspace)
     with engine.connect() as conn:
         terminated = termination_times(conn, names=agreements)
@@ -103,7 +105,9 @@ def exposure(
                         history_periods=history_periods,
                     )
                 )
-                support.extend(
+                if not support:
+                    continue
+                penalties.extend(
                     support_exposures(
                         conn,
                         version=version,
@@ -114,7 +118,7 @@ def exposure(
                         clock_for=clock_for,
                     )
                 )
-    found = portfolio(at=at, commitments=results, names=names, support=support)
+    found = portfolio(at=at, commitments=results, names=names, support=penalties)
     return replace(found, measured_until=until)
 
 

@@ -220,7 +220,7 @@ def metrics_snapshot(engine: Engine, *, workspace: Workspace, now: datetime) -> 
         from covenant.services.exposure import exposure  # noqa: PLC0415
 
         found = _unless_tampered(
-            lambda: exposure(engine, workspace=workspace, at=now, now=now), None
+            lambda: exposure(engine, workspace=workspace, at=now, now=now, support=False), None
         )
     return Snapshot(
         at=now,

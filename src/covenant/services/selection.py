@@ -240,10 +240,10 @@ def exposure_state(c: CommitmentExposure) -> str:
 def support_exposure_state(s: SupportExposure) -> str:
     """A support penalty in the same terms: ``owed`` (owed if the period ended now),
     ``at-risk`` (owed if an open ticket timer breaches), ``ok`` or ``no-forecast`` (no
-    tickets: no verdict)."""
+    tickets, or not measured: no verdict)."""
     if s.incurred is not None and s.incurred.amount > 0:
         return "owed"
-    if s.state == "no-tickets":
+    if s.state in ("no-tickets", "not-measured"):
         return "no-forecast"
     if s.worst_case is not None and s.worst_case.amount > 0:
         return "at-risk"

@@ -74,7 +74,11 @@ def agreement_conditions(
     run = minutes or (lambda read: read())
     found = AgreementAlerts()
     try:
-        found.exposure = run(lambda: exposure(engine, workspace=workspace, at=now, now=now))
+        # credits only: no alert and no gauge reads a support penalty, and a support commitment
+        # that cannot be measured must not cost the other customers' forecasts
+        found.exposure = run(
+            lambda: exposure(engine, workspace=workspace, at=now, now=now, support=False)
+        )
         found.conditions.extend(forecast_conditions(found.exposure))
     except CovenantError as exc:
         found.unknown.add(NoticeKind.FORECAST_CREDIT)
