@@ -283,3 +283,28 @@ def test_a_period_after_now_has_no_tickets_yet(engine: Engine, workspace: Worksp
     )
     assert (december.incurred, december.worst_case) == (None, None)
     assert later.support_incurred == ()
+
+
+def test_cli_totals_of_support_only_say_no_credit_verdict(tmp_path: Path) -> None:
+    """No availability commitment: no credit is forecast, so the totals say nothing of credits
+    ("expected nothing" would be a verdict nothing measured) — only the support penalties."""
+    (tmp_path / "contracts.yaml").write_text(WORKSPACE, encoding="utf-8")
+    engine = open_store(sqlite_url(tmp_path))
+    try:
+        with write_transaction(engine) as conn:
+            save_tickets(conn, tickets=TICKETS, at=NOW)
+    finally:
+        engine.dispose()
+    args = ["exposure", "-w", str(tmp_path), "--at", "2026-11-20T12:00:00Z"]
+    out = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    flat = " ".join(out.output.split())
+    assert "Acme: support penalties owed if ended now 80.00 EUR, worst case 185.00 EUR" in flat
+    assert "initech: support penalties owed if ended now nothing, worst case 200.00 USD" in flat
+    assert "umbrella: support penalties owed if ended now nothing, worst case nothing" in flat
+    assert (
+        "portfolio: support penalties owed if ended now 80.00 EUR, worst case 185.00 EUR, "
+        "200.00 USD" in flat
+    )
+    assert "expected" not in flat
+    assert "locked in" not in flat

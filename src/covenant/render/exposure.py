@@ -240,22 +240,22 @@ def render_exposure_table(
             console.print(
                 line(
                     cu.customer_name,
-                    f": expected {_sum_text(cu.expected)}, worst case "
-                    f"{_sum_text(cu.worst_case)}, locked in so far {_sum_text(cu.owed_now)}"
-                    + _unforecast_text(cu.commitments)
-                    + _support_text(cu.support, cu.support_incurred, cu.support_worst_case),
+                    _totals_text(
+                        cu.commitments,
+                        (cu.expected, cu.worst_case, cu.owed_now),
+                        cu.support,
+                        (cu.support_incurred, cu.support_worst_case),
+                    ),
                 )
             )
         console.print(
             line(
                 ("portfolio", "bold"),
-                f": expected {_sum_text(e.expected)}, worst case {_sum_text(e.worst_case)}, "
-                f"locked in so far {_sum_text(e.owed_now)}"
-                + _unforecast_text([c for cu in e.customers for c in cu.commitments])
-                + _support_text(
+                _totals_text(
+                    [c for cu in e.customers for c in cu.commitments],
+                    (e.expected, e.worst_case, e.owed_now),
                     [s for cu in e.customers for s in cu.support],
-                    e.support_incurred,
-                    e.support_worst_case,
+                    (e.support_incurred, e.support_worst_case),
                 ),
             )
         )
@@ -271,11 +271,25 @@ def _unforecast_text(commitments: Sequence[CommitmentExposure]) -> str:
     return f" (expected and worst case leave out {n} commitment{plural} without a forecast)"
 
 
-def _support_text(
-    support: Sequence[SupportExposure], incurred: Sequence[Money], worst: Sequence[Money]
+def _totals_text(
+    commitments: Sequence[CommitmentExposure],
+    credits: tuple[tuple[Money, ...], tuple[Money, ...], tuple[Money, ...]],
+    support: Sequence[SupportExposure],
+    penalties: tuple[Sequence[Money], Sequence[Money]],
 ) -> str:
-    """The support penalties of a total, when it has support commitments."""
-    return support_totals_text(incurred, worst) if support else ""
+    """ ": expected …, worst case …, locked in so far …; support penalties …": the credit part
+    only with an availability commitment (none is no verdict, not "nothing"), the support part
+    only with a support commitment."""
+    expected, worst, owed = credits
+    parts = []
+    if commitments:
+        parts.append(
+            f"expected {_sum_text(expected)}, worst case {_sum_text(worst)}, "
+            f"locked in so far {_sum_text(owed)}" + _unforecast_text(commitments)
+        )
+    if support:
+        parts.append(support_totals_text(*penalties))
+    return ": " + "; ".join(parts)
 
 
 def _sum_text(amounts: tuple[Money, ...]) -> str:

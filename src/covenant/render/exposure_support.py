@@ -137,4 +137,4 @@ def support_totals_text(incurred: Sequence[Money], worst: Sequence[Money]) -> st
     def sums(amounts: Sequence[Money]) -> str:
         return ", ".join(money_text(m) for m in amounts) or "nothing"
 
-    return f"; support penalties owed if ended now {sums(incurred)}, worst case {sums(worst)}"
+    return f"support penalties owed if ended now {sums(incurred)}, worst case {sums(worst)}"
