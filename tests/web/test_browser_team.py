@@ -167,16 +167,21 @@ def test_exposure_page_filters_in_place(served: Served, browser: Any) -> None:
     sign_in(page, served.url, "vic")
     page.get_by_role("link", name="Exposure", exact=True).click()  # in the main navigation
     page.wait_for_url("**/ui/exposure")
-    assert page.locator("table.exposure tbody tr").count() == 2  # globex's and initech's
+    credits = "table.exposure:not(.support) tbody tr"  # the support penalties are apart
+    assert page.locator(credits).count() == 2  # globex's and initech's
+    assert page.locator("table.support tbody tr").count() == 2  # globex's two desks
+    # the count and the chips count both tables' rows (the demo: 2 + 2)
+    assert page.locator("#matched").inner_text() == "4 of 4 commitments shown."
     shot(page, "exposure")
     assert serious_violations(page, "exposure") == []
     page.evaluate("() => { window.notReloaded = true; }")
     page.get_by_label("Customer").select_option(label="Initech")
     page.wait_for_url("**/ui/exposure?*customer=initech*")
     page.wait_for_function(
-        "() => document.querySelectorAll('table.exposure tbody tr').length === 1"
+        "() => document.querySelectorAll('table.exposure tbody tr').length === 1"  # no support
     )
     assert page.locator("table.exposure tbody td a").all_inner_texts() == ["initech-standard"]
+    assert page.locator("#matched").inner_text() == "1 of 4 commitments shown."
     assert page.evaluate("() => window.notReloaded") is True  # swapped in place (htmx)
     page.set_viewport_size(PHONE)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]

@@ -68,6 +68,10 @@ def exposure_page(request: Request) -> Response:
         for s in cu.support
     ]
     every = [c for cu in whole.customers for c in cu.commitments]
+    # every row the page can show, availability and support, in the terms the filter uses
+    states = [exposure_state(c) for c in every] + [
+        support_exposure_state(s) for cu in whole.customers for s in cu.support
+    ]
     return page(
         "exposure.html",
         session=session,
@@ -75,11 +79,15 @@ def exposure_page(request: Request) -> Response:
         at=at,
         rows=rows,
         support=support,
-        total=len(every),
+        total=len(states),
+        shown=len(rows) + len(support),
         whole=whole,
-        counts={s: sum(1 for c in every if exposure_state(c) == s) for s in EXPOSURE_STATES},
+        counts={s: states.count(s) for s in EXPOSURE_STATES},
         customer_names=sorted({(cu.customer, cu.customer_name) for cu in whole.customers}),
-        agreement_names=sorted({c.agreement for c in every}),
+        agreement_names=sorted(
+            {c.agreement for c in every}
+            | {s.agreement for cu in whole.customers for s in cu.support}
+        ),
         states=EXPOSURE_STATES,
         state_text=STATE_TEXT,
         chosen={"customer": customers, "agreement": agreements, "status": statuses},
