@@ -148,18 +148,37 @@ def other_backend(
     }
 
 
-_CLAUSE = re.compile(r"""(?:"[^"]*"|'[^']*'|[^\s"'])+""")
+_WORD = re.compile(r"""(?:"[^"]*"|'[^']*'|[^\s"'])+""")
+_OPS = "=!<>:"  # the characters of Cloud Monitoring's comparison operators (=, !=, <, >=, :)
+
+
+def _conditions(text: Any) -> list[str] | None:
+    """A filter's conditions in order, each ``key op value`` whole with the spaces around its
+    operator taken out (``a = "x"`` is ``a="x"``); ``AND`` or a space between conditions joins
+    them. None for a filter this cannot compare (not text, or with ``OR``, ``NOT`` or
+    brackets): its conditions are not simply all required."""
+    if not isinstance(text, str):
+        return None
+    found: list[str] = []
+    joined = True  # the next word starts a condition (after AND, or at the start)
+    for word in _WORD.findall(text):
+        if word.upper() in {"OR", "NOT"} or word.startswith(("(", "-")):
+            return None
+        if word.upper() == "AND":
+            joined = True
+            continue
+        if found and not joined and (found[-1][-1] in _OPS or word[0] in _OPS):
+            found[-1] += word  # an operator, or the value after it: the same condition
+        else:
+            found.append(word)
+        joined = False
+    return found
 
 
 def _clauses(text: Any) -> frozenset[str] | None:
-    """A filter's conditions (``AND`` joins them, as a space does); None for a filter this
-    cannot compare (not text, or with ``OR``, ``NOT`` or brackets)."""
-    if not isinstance(text, str):
-        return None
-    found = [c for c in _CLAUSE.findall(text) if c.upper() != "AND"]
-    if any(c.upper() in {"OR", "NOT"} or c.startswith(("(", "-")) for c in found):
-        return None
-    return frozenset(found)
+    """A filter's conditions as a set (see _conditions)."""
+    found = _conditions(text)
+    return None if found is None else frozenset(found)
 
 
 def _bad_holds_good(here: Recorder, good_key: str, good: Any, bad_key: str, bad: Any) -> None:
@@ -169,7 +188,7 @@ def _bad_holds_good(here: Recorder, good_key: str, good: Any, bad_key: str, bad:
     good_set, bad_set = _clauses(good), _clauses(bad)
     if good_set is None or bad_set is None or not bad_set < good_set:
         return
-    extra = " ".join(c for c in _CLAUSE.findall(good) if c in good_set - bad_set)
+    extra = " ".join(c for c in _conditions(good) or [] if c in good_set - bad_set)
     valid = VALID[GOOD.index(good_key)] if good_key in GOOD else "the valid query"
     here.note(
         (bad_key,),
