@@ -54,6 +54,10 @@ METHODS = {
 # slo-generator calls the backend's method by its name; these backends' methods, read from
 # slo_generator/backends/datadog.py (the others' lists above are the docs', not checked here)
 CHECKED = {"Datadog"}
+# backends whose good_bad_ratio reads the good and the valid query only, never a bad one
+# (slo_generator/backends/datadog.py, dynatrace.py, and the early Datadog one's good_query /
+# valid_query); Elasticsearch, OpenSearch, Splunk and Cloud Monitoring's read a bad query too
+VALID_ONLY = {"Datadog", "Dynatrace"}
 
 
 def first_of(sli: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
@@ -88,6 +92,9 @@ def other_backend(
     bad_key, bad = first_of(sli, BAD)
     if method == "good_bad_ratio" and (good is None or (valid is None and bad is None)):
         _no_ratio(here, sli)
+        return None
+    if method == "good_bad_ratio" and valid is None and source_type in VALID_ONLY:
+        _no_bad_query(here, source_type, good_key, bad_key)
         return None
     for key in (good_key, valid_key, bad_key):
         if key in EARLY:
@@ -214,7 +221,25 @@ def _no_ratio(here: Recorder, sli: Mapping[str, Any]) -> None:
         "give the good events' query and the valid or bad events' one: filter_good and "
         "filter_valid (Cloud Monitoring, MQL), query_good and query_valid (Datadog, Dynatrace, "
         "Elasticsearch, OpenSearch), search_query_good and search_query_valid (Splunk); "
-        "_bad instead of _valid for the bad events",
+        "_bad instead of _valid for the bad events (not Datadog's or Dynatrace's, which read "
+        "the valid one only)",
+    )
+
+
+def _no_bad_query(here: Recorder, source_type: str, good_key: str, bad_key: str) -> None:
+    """Left out: this backend's good_bad_ratio reads the good and the valid query, never the
+    bad one, so slo-generator stops on a config without the valid one (a KeyError)."""
+    valid_key = VALID[BAD.index(bad_key)]
+    one_query = ", or compute the ratio in one query with method query_sli"
+    if "query_sli" not in METHODS[source_type]:
+        one_query = ""
+    here.note(
+        (bad_key,),
+        f"slo-generator's {source_type} backend's good_bad_ratio takes {good_key} and "
+        f"{valid_key} (all the events), and reads no {bad_key}: slo-generator stops on this "
+        "config (it asks for the valid query), so the SLO is left out. Fix: write the query of "
+        f"all the events as {valid_key} in place of {bad_key}{one_query}",
+        skipped=True,
     )
 
 
