@@ -450,7 +450,7 @@ def test_a_config_commented_out_is_told_where_it_starts(tmp_path: Path) -> None:
     path = FOUND / "slo-generator" / name
     assert problem.where == f"{path}:18"
     assert problem.message == (
-        f"{path} holds no document: every line is a comment, and from line 18 "
+        f"{path} holds no document, only comments, and from line 18 "
         "('# service_name:    pubsub') they hold a config commented out"
     )
     assert problem.fix == (

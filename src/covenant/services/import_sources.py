@@ -217,15 +217,45 @@ def _render_first(problem: Problem) -> Problem:
     )
 
 
-_COMMENTED_KEY = re.compile(r"^\s*#\s?\s*(?:-\s+)?[A-Za-z_][\w.-]*\s*:(?:\s|$)")
+_COMMENTED_KEY = re.compile(r"^\s*#\s?\s*(?:-\s+)?([A-Za-z_][\w.-]*)\s*:(?:\s|$)")
+# the top-level keys of the definitions covenant import reads (OpenSLO, Pyrra, Sloth,
+# slo-generator v1 and v2, its shared config): a commented-out config holds one of them
+DEFINITION_KEYS = frozenset(
+    {
+        "apiVersion", "kind", "metadata", "spec", "version", "service", "labels", "slos",
+        "service_name", "feature_name", "slo_name", "slo_description", "slo_target",
+        "backend", "backends", "exporters", "error_budget_policies", "method",
+        "service_level_indicator", "goal",
+    }
+)  # fmt: skip
+# a licence header's ``# SPDX-License-Identifier: …``, ``# Copyright: …``, a ``# TODO: …``: prose
+_PROSE_KEY = re.compile(r"^(?:SPDX-|copyright|licen[cs]e|author|maintainer|todo$|fixme$)", re.I)
 
 
-def commented_out(text: str) -> tuple[int, str] | None:
-    """The line (1-based) and text where a file with no document holds a config commented out:
-    the first of two or more lines in a row that read as ``# key: value`` (a licence header or
-    a one-line ``# TODO: …`` above it is prose); None when no such run is there."""
+@dataclass(frozen=True)
+class CommentedConfig:
+    line: int  # 1-based, where the commented-out config starts
+    text: str  # that line, stripped
+    prefix: str  # what comments it out: "# ", "#"
+
+
+def commented_out(text: str) -> CommentedConfig | None:
+    """Where a file with no document holds a config commented out: the start of the first run
+    of two or more lines in a row that read as ``# key: value`` and hold a definition's key
+    (``# apiVersion:``, ``# service_name:``), licence lines (``# SPDX-…:``, ``# Copyright:``)
+    at its head left out as prose; None when no such run is there."""
     lines = text.splitlines()
-    for number, line in enumerate(lines[:-1], start=1):
-        if _COMMENTED_KEY.match(line) and _COMMENTED_KEY.match(lines[number]):
-            return number, line.strip()
+    run: list[int] = []  # the 0-based numbers of the current run's lines, prose skipped
+    known = False
+    for number, line in enumerate([*lines, ""]):
+        key = _COMMENTED_KEY.match(line)
+        if key and not (not run and _PROSE_KEY.match(key.group(1))):
+            run.append(number)
+            known = known or key.group(1) in DEFINITION_KEYS
+            continue
+        if known and len(run) >= 2:
+            first = lines[run[0]]
+            prefix = re.match(r"\s*(#+ ?)", first)
+            return CommentedConfig(run[0] + 1, first.strip(), prefix.group(1) if prefix else "#")
+        run, known = [], False  # a line of prose or code ends a run
     return None

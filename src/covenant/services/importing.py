@@ -465,16 +465,15 @@ def _no_document(name: str, tool: str, text: str) -> Problem:
             where=name,
             fix=f"give {tool} files",
         )
-    line, shown = found
     return Problem(
         code=UNRECOGNISED,
         message=(
-            f"{name} holds no document: every line is a comment, and from line {line} "
-            f"({shown!r}) they hold a config commented out"
+            f"{name} holds no document, only comments, and from line {found.line} "
+            f"({found.text!r}) they hold a config commented out"
         ),
-        where=f"{name}:{line}",
+        where=f"{name}:{found.line}",
         fix=(
-            "uncomment the config (remove the '# ' before each of its lines) to import it, "
-            "or leave the file out"
+            f"uncomment the config (remove the {found.prefix!r} before each of its lines) to "
+            "import it, or leave the file out"
         ),
     )
