@@ -104,8 +104,10 @@ def test_a_migration_failure_keeps_sqlite_s_words(
 
 def test_a_rollback_journal_counts_toward_the_file_limit(tmp_path: Path) -> None:
     """A store in rollback journal mode (not WAL) mid-write: its ``-journal`` holds the pages
-    the write changes, and it too must fit under ``ulimit -f`` — the file alone and a page
-    more fit under the limit here; with the journal they do not."""
+    the write changes, and it too must fit under ``ulimit -f``, a file of its own. A write that
+    changes every page (all rows deleted, the header's user_version set) journals each page
+    with 8 bytes of its own and a 512-byte header: the journal is larger than the store file.
+    The limit here is reached by the journal and a page more, not by the file and a page."""
     store = tmp_path / "store.db"
     conn = sqlite3.connect(store, isolation_level=None)
     try:
@@ -113,13 +115,16 @@ def test_a_rollback_journal_counts_toward_the_file_limit(tmp_path: Path) -> None
         conn.execute("CREATE TABLE t (b BLOB)")
         conn.executemany("INSERT INTO t VALUES (zeroblob(?))", [(4000,)] * 64)
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE t SET b = zeroblob(3000)")
+        conn.execute("DELETE FROM t")
+        conn.execute("PRAGMA user_version = 7")
         journal = tmp_path / "store.db-journal"
         assert journal.is_file()
         assert not (tmp_path / "store.db-wal").exists()
         file_bytes, journal_bytes = store.stat().st_size, journal.stat().st_size
-        assert journal_bytes > 64 * 3000  # the rows' old pages
-        limit = file_bytes + PAGE + journal_bytes  # reached only with the journal counted
+        pages = file_bytes // 4096  # SQLite's default page size
+        assert journal_bytes == 512 + pages * (4096 + 8)  # every page journaled
+        limit = journal_bytes + PAGE  # reached by the journal, not by the file
+        assert file_bytes + PAGE < limit
         soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
         try:
@@ -134,3 +139,21 @@ def test_a_rollback_journal_counts_toward_the_file_limit(tmp_path: Path) -> None
         f"this process may write files of at most {limit:,} bytes (ulimit -f), too few for {store}"
     )
     assert fix == "raise the limit (ulimit -f unlimited) where covenant runs"
+
+
+def test_the_limit_is_per_file_not_the_files_summed(tmp_path: Path) -> None:
+    """``ulimit -f`` caps each file a process writes on its own: a 600 KB store and its
+    500 KB journal (1.1 MB together) each fit under a 1 MB limit with a page to spare, so the
+    limit is not the cause (nothing else is here: None)."""
+    store = tmp_path / "store.db"
+    store.write_bytes(b"\0" * 600_000)
+    (tmp_path / "store.db-journal").write_bytes(b"\0" * 500_000)
+    limit = 1_000_000
+    assert 600_000 + PAGE < limit < 600_000 + 500_000
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        found = sqlite_cause(store)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert found is None

@@ -15,20 +15,21 @@ MAX_PAGE_BYTES = 1 << 16  # SQLite's largest page: what a write may add to the f
 
 
 def _size(path: Path) -> int:
-    """The bytes of the store's file, its write-ahead log and its rollback journal (a store
-    not in WAL mode keeps a write's old pages there); 0 for what is not there."""
-    total = 0
+    """The bytes of the largest of the store's file, its write-ahead log and its rollback
+    journal (a store not in WAL mode keeps a write's old pages there): ``ulimit -f`` caps each
+    file on its own, not their sum; 0 for what is not there."""
+    largest = 0
     for part in (path, *(path.with_name(path.name + end) for end in ("-wal", "-journal"))):
         with contextlib.suppress(OSError):  # gone meanwhile: nothing of it
-            total += part.stat().st_size if part.is_file() else 0
-    return total
+            largest = max(largest, part.stat().st_size if part.is_file() else 0)
+    return largest
 
 
 def sqlite_cause(path: Path) -> tuple[str, str] | None:
     """``(cause, fix)`` for the store's file ``path`` that could not be opened or written, or
     None when none of the known causes is found (a failing disk, a file system's own error).
-    The file size limit (``ulimit -f``) is named only when the file, its log or journal and a
-    page more reach it: a roomy limit is no cause."""
+    The file size limit (``ulimit -f``) is named only when the file, its log or its journal
+    (the largest of them) and a page more reach it: a roomy limit is no cause."""
     if path.is_dir():
         return (
             f"{path} is a folder, not a file",
