@@ -14,7 +14,6 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from covenant.core.tickets import label
 from covenant.core.timeutil import require_utc
 from covenant.errors import InputError
 
@@ -316,17 +315,13 @@ class AvailabilityCommitment:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SupportTarget:
-    """Targets for one priority, in seconds of business time (or calendar time); the priority
-    is stripped as a ticket's is (``tickets.label``), so the two compare as they are."""
+    """Targets for one priority, in seconds of business time (or calendar time). The priority
+    is kept as the contract writes it (``"P1 "`` too): it is part of the signed terms and their
+    content hash. It is compared with a ticket's stripped (``support.targets_by_priority``)."""
 
     priority: str
     first_response_s: int | None = None
     resolution_s: int | None = None
-
-    def __post_init__(self) -> None:
-        priority = label(self.priority)
-        if priority != self.priority:
-            object.__setattr__(self, "priority", priority)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

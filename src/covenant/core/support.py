@@ -41,7 +41,7 @@ from covenant.core.business_time import (
 )
 from covenant.core.credits import ProRata, pro_rata
 from covenant.core.money import Money, quantum
-from covenant.core.tickets import RESOLVED_STATES, Ticket, resolution_closes
+from covenant.core.tickets import RESOLVED_STATES, Ticket, label, resolution_closes
 from covenant.core.timeutil import from_epoch, require_utc, to_epoch
 
 I64 = npt.NDArray[np.int64]
@@ -139,6 +139,14 @@ class TicketTimer:
     def late(self) -> bool:
         """Breached on its own: more than its target elapsed in this cycle."""
         return self.elapsed_s > self.target_s
+
+
+def targets_by_priority(commitment: SupportCommitment) -> dict[str, SupportTarget]:
+    """A commitment's targets by the priority tickets are compared with: the key as written,
+    stripped (``tickets.label``), as a ticket's priority is. A target keeps its priority as the
+    contract writes it (``"P1 "``: the signed terms and their hash); two keys that differ only
+    by spaces are one priority — the later one counts (refused or warned about when read)."""
+    return {label(t.priority): t for t in commitment.targets}
 
 
 def counted(timers: Sequence[TicketTimer]) -> tuple[TicketTimer, ...]:
@@ -266,8 +274,7 @@ def ticket_timers(
 ) -> tuple[TicketTimer, ...]:
     """Every timer of every ticket whose priority has targets, as of ``at``."""
     now = to_epoch(require_utc(at))
-    # labels compare as they are: a ticket and a target strip theirs (``tickets.label``)
-    targets: dict[str, SupportTarget] = {t.priority: t for t in commitment.targets}
+    targets = targets_by_priority(commitment)
     rows = _Timers([], [], [], [], [], [], [], [], [], [])
     for t in tickets:  # building the timer table: one pass over records, no time arithmetic
         target = targets.get(t.priority)
@@ -292,7 +299,7 @@ def ticket_timers(
             replaced = kind is TimerKind.RESOLUTION and cycle < len(cycles)
             rows.latest.append(last if replaced else -1)
             rows.ticket.append(t.id)
-            rows.priority.append(target.priority)  # the commitment's label
+            rows.priority.append(t.priority)  # the target's, stripped (``targets_by_priority``)
             rows.kind.append(kind)
             rows.cycle.append(cycle)
             rows.start.append(start)
@@ -384,9 +391,9 @@ def attainment(
     earlier cycle breached)."""
     timers = counted(timers)
     out = []
-    for target in commitment.targets:
+    for priority in targets_by_priority(commitment):
         for kind in TimerKind:
-            mine = [t for t in timers if t.priority == target.priority and t.kind is kind]
+            mine = [t for t in timers if t.priority == priority and t.kind is kind]
             if not mine:
                 continue
             met = sum(1 for t in mine if t.state is TimerState.MET)
@@ -394,7 +401,7 @@ def attainment(
             decided = met + breached
             out.append(
                 Attainment(
-                    priority=target.priority,
+                    priority=priority,
                     kind=kind,
                     met=met,
                     breached=breached,
@@ -475,7 +482,7 @@ def _not_measured(
     has a target for — said once, on the version's first support commitment."""
     if not version.support or commitment is not version.support[0]:
         return ()
-    priorities = {t.priority for c in version.support for t in c.targets}
+    priorities = {p for c in version.support for p in targets_by_priority(c)}
     return tuple(
         NotMeasured(
             ticket=t.id,

@@ -218,6 +218,7 @@ def _version_fields(
         problems += amount_problems(doc, version.cap, (*here, "cap"))
     for j, support in enumerate(version.support):
         path = (*here, "support", j)
+        problems += _priority_keys(doc, path, support.name, list(support.targets), version)
         for priority, target in support.targets.items():
             if target.first_response is None and target.resolution is None:
                 problems.append(
@@ -242,6 +243,53 @@ def _version_fields(
                 )
         if support.penalty is not None:
             problems += amount_problems(doc, support.penalty, (*path, "penalty"))
+    return problems
+
+
+def _priority_keys(
+    doc: SourceDocument, path: PathKey, name: str, keys: list[str], version: VersionSpec
+) -> list[Problem]:
+    """A priority key with surrounding spaces (``"P1 "``) is warned about: a ticket's priority
+    is compared stripped, so it means ``P1``. Two keys that are the same priority once stripped
+    would collapse into one (the later counts): an error — a warning on a signed version, which
+    must keep syncing as signed (the fix is an amendment)."""
+    amend = (
+        "; this version is signed: make the change in an amendment (a new version n+1; "
+        "editing a signed version is the error signed-version-changed)"
+        if is_signed(version)
+        else ""
+    )
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for key in keys:
+        clean = key.strip()
+        if clean != key:
+            problems.append(
+                at(
+                    doc,
+                    (*path, "targets", key),
+                    code="padded-priority",
+                    message=f"priority {key!r} has surrounding spaces; write {clean!r} "
+                    f"(tickets of priority {clean} are measured against it)",
+                    fix=f"write the key as {clean}{amend}",
+                    severity="warning",
+                )
+            )
+        first = seen.setdefault(clean, key)
+        if first != key:
+            problems.append(
+                at(
+                    doc,
+                    (*path, "targets", key),
+                    code="duplicate-priority",
+                    message=f"priorities {first!r} and {key!r} of commitment {name!r} are the "
+                    f"same priority, {clean} (a ticket's priority is compared without its "
+                    "surrounding spaces)",
+                    fix=f"keep one target for {clean} and remove the other{amend} "
+                    f"(until then the later one, {key!r}, is measured)",
+                    severity="warning" if amend else "error",
+                )
+            )
     return problems
 
 

@@ -26,7 +26,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from covenant.core.support import TicketTimer, TimerKind, TimerState
+from covenant.core.support import TicketTimer, TimerKind, TimerState, targets_by_priority
 from covenant.definitions.workspace import Workspace
 from covenant.render.metrics_timers import COUNTING_DOWN, TimerGroup
 from covenant.services.ticket_timers import watched_timers
@@ -54,7 +54,7 @@ def ticket_timer_groups(
     keys: set[GroupKey] = set()
     for version in watched.versions:
         for commitment in version.support:
-            for target in commitment.targets:
+            for priority, target in targets_by_priority(commitment).items():
                 for kind, seconds in (
                     (TimerKind.FIRST_RESPONSE.value, target.first_response_s),
                     (TimerKind.RESOLUTION.value, target.resolution_s),
@@ -65,7 +65,7 @@ def ticket_timer_groups(
                                 version.agreement,
                                 commitment.name,
                                 version.customer,
-                                target.priority,
+                                priority,
                                 kind,
                             )
                         )

@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from covenant.core.support import targets_by_priority
 from covenant.definitions.workspace import Workspace
 from covenant.errors import Problem
 
@@ -56,9 +57,7 @@ def ticket_warnings(
     priorities: dict[str, set[str]] = {}
     for version in workspace.agreements:
         for commitment in version.support:
-            priorities.setdefault(version.customer, set()).update(
-                t.priority for t in commitment.targets
-            )
+            priorities.setdefault(version.customer, set()).update(targets_by_priority(commitment))
     unknown: dict[str, _Seen] = {}
     untargeted: dict[tuple[str, str], _Seen] = {}
     for ticket in tickets:
