@@ -193,12 +193,22 @@ def ticket_conditions(
     govern it until it is resolved, and the summary says so). The ``agreement_version``
     annotation names the governing version (an annotation, not a label: it is text, and a
     firing alert's labels never change)."""
+    timers = list(timers)
+    measuring: dict[tuple[str, str], set[str]] = {}
+    for agreement, _, commitment, t in timers:
+        measuring.setdefault((agreement, t.ticket), set()).add(commitment)
     out: dict[str, AlertCondition] = {}
     for agreement, version, commitment, t in timers:
         customer = customers.get(agreement)
         running = t.stopped is None
         used = t.state in (TimerState.AT_RISK_75, TimerState.BREACHED)
+        # The key names no commitment while one commitment measures the ticket — the key it
+        # always had, so an upgrade re-fires none of the open ticket alerts. Two commitments
+        # with a target for its priority measure it twice: each timer is its own alert, keyed
+        # by its commitment too (one key would let the second overwrite the first).
         base = f"{agreement}/{t.ticket}/{t.kind.value}/{t.cycle}"
+        if len(measuring[(agreement, t.ticket)]) > 1:
+            base += f"/{commitment}"
         labels = {
             **routing_labels(agreement, customer),
             "commitment": commitment,
