@@ -16,7 +16,8 @@ Three receivers (docs/delivery.md has the bodies):
 
 A notice for a customer-facing target is first cut to :func:`customer_view`: customer-side
 kinds only, routing labels from :data:`CUSTOMER_LABELS`, no text that names an internal
-thing (an SLO, SLI or service), the key replaced by its digest.
+thing (an SLO, SLI or service: its name as whole words, ``api`` in ``api-uptime`` and not in
+``rapid-response``), the key replaced by its digest.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -157,23 +159,45 @@ def idempotency_key(notice: AlertNotice, target: str) -> str:
 def customer_view(notice: AlertNotice, internal_names: Collection[str]) -> AlertNotice:
     """The notice as a customer may see it (see the module docstring)."""
     labels = {k: v for k, v in notice.labels.items() if k in CUSTOMER_LABELS}
-    lowered = [name.lower() for name in internal_names if len(name) >= 3]
+    names = [_words(name) for name in internal_names if len(name) >= 3]
+    names = [words for words in names if words]
+
+    def names_one(value: str) -> bool:
+        return any(_within(words, _words(value)) for words in names)
+
     # a commitment's name may share a word with a service (``enterprise-support``, service
     # ``support``): that label alone is dropped, the ones that route the alert stay
-    if any(name in labels.get("commitment", "").lower() for name in lowered):
+    if names_one(labels.get("commitment", "")):
         del labels["commitment"]
-    if any(name in value.lower() for value in labels.values() for name in lowered):
+    if any(names_one(value) for value in labels.values()):
         labels = {k: v for k, v in labels.items() if k in {"alertname", "severity", "customer"}}
     text: dict[str, str] = {}
     for key in CUSTOMER_TEXT:
         value = notice.annotations.get(key)
-        if value and not any(name in value.lower() for name in lowered):
+        if value and not names_one(value):
             text[key] = value
     if "summary" not in text:
         who = text.get("customer_display_name") or labels.get("customer", "your agreement")
         text["summary"] = f"{_KIND_TEXT[notice.kind]} for {who} ({notice.state.value})."
     digest = hashlib.sha256(notice.key.encode()).hexdigest()[:16]
     return replace(notice, key=f"{notice.kind.value}/{digest}", labels=labels, annotations=text)
+
+
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """``text``'s words, lower case: split at every character that is not a letter or digit
+    (``-``, ``_``, ``.``, ``/``, spaces, punctuation)."""
+    return tuple(w for w in _SEPARATORS.split(text.lower()) if w)
+
+
+def _within(name: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    """A name's words stand together, whole, among ``words``: service ``api`` is in
+    ``api-uptime`` and ``uptime/api``, not in ``rapid-response``; ``checkout-availability`` is
+    in "checkout-availability burns", not in "checkout and availability"."""
+    n = len(name)
+    return any(words[i : i + n] == name for i in range(len(words) - n + 1))
 
 
 _KIND_TEXT = {
