@@ -52,11 +52,16 @@ def open_incidents(
         # open at ``at``: started before the next microsecond, not ended by ``at``
         found = load_incidents(conn, start=at, end=at + timedelta(microseconds=1))
     found = [i for i in found if i.end is None or i.end > at]
-    counted: list[OpenIncidents] = []
+    counted: dict[tuple[str, str], OpenIncidents] = {}
     for name in names:
         siblings = [v for v in binding if v.agreement == name]
+        # in the second before an amendment takes effect ``in_force_at`` gives the version in
+        # force and the next one, in that order: the first wins, one series per commitment
+        # (as the live ticket timers and the portal take its first version)
         for version in in_force_at(siblings, at, terminated=terminated):
             for commitment in version.availability:
+                if (name, commitment.name) in counted:
+                    continue
                 services = set(commitment.services)
                 count = sum(
                     1
@@ -64,15 +69,13 @@ def open_incidents(
                     if not services.isdisjoint(i.services)
                     and (not i.customers or version.customer in i.customers)
                 )
-                counted.append(
-                    OpenIncidents(
-                        agreement=name,
-                        customer=version.customer,
-                        commitment=commitment.name,
-                        count=count,
-                    )
+                counted[name, commitment.name] = OpenIncidents(
+                    agreement=name,
+                    customer=version.customer,
+                    commitment=commitment.name,
+                    count=count,
                 )
-    return tuple(counted)
+    return tuple(counted.values())
 
 
 def set_aside(conn: Connection, *, workspace: Workspace) -> tuple[AsideCount, ...]:
