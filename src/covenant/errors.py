@@ -343,9 +343,11 @@ class SourceRefusedError(SourceError):
 
 
 class SourceBusyError(SourceRefusedError):
-    """Every attempt was answered with a status worth asking again (429, 502, 503, 504: an
-    overloaded or restarting server or proxy): a source not answering, as one unreachable
-    (``services.source_silence``), under the same code as any refusal."""
+    """The last attempt was answered with a status worth asking again (429, 502, 503, 504: an
+    overloaded or restarting server or proxy; an earlier one may have timed out): a source not
+    answering, as one unreachable (``services.source_silence``), under a refusal's code."""
+
+    status: int | None = None  # that last answer's HTTP status (set where it is raised)
 
 
 class SourceAnswerError(SourceError):

@@ -12,6 +12,7 @@ import http.server
 import logging
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -193,6 +194,7 @@ class Failing:
     def __init__(self) -> None:
         self.status = 502
         self.served = 0
+        self.request_ids = False  # the body names a request id instead (a uuid, new each time)
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -202,6 +204,8 @@ class Failing:
                 body = (
                     f"upstream 10.0.0.{owner.served % 250}:{9000 + owner.served} closed after "
                     f"{owner.served * 37} bytes"
+                    if not owner.request_ids
+                    else f"Service Unavailable (request {uuid.uuid4()})"
                 ).encode()
                 self.send_response(owner.status)
                 self.send_header("Content-Type", "text/plain")
@@ -252,3 +256,19 @@ def test_a_prometheus_answering_502_then_503_is_warned_of_once_per_status(
         assert "5 series of DataSource prom not read (api, late, quiet, typo, typos)" in line
     reasons = sorted(ticks.loop._silences._said["prom"][1])  # one per status, not per answer
     assert [("HTTP 502" in r, "HTTP 503" in r) for r in reasons] == [(True, False), (False, True)]
+
+
+def test_a_busy_prometheus_whose_answers_name_a_request_id_is_warned_of_once(
+    tmp_path: Path, failing: Failing, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 503 whose body names a request id (a uuid, different in every answer: letters and
+    digits) is one reason all the same: a busy source is told apart by its HTTP status alone."""
+    failing.status, failing.request_ids = 503, True
+    ticks = Ticks(tmp_path / "ws", failing.url)
+    said = [ticks.tick(caplog)[1] for _ in range(4)]
+    assert [len(lines) for lines in said] == [1, 0, 0, 0]
+    (line,) = said[0]
+    assert "still answered HTTP 503: Service Unavailable (request " in line, line
+    assert len(ticks.loop._silences._said["prom"][1]) == 1
+    failing.status = 502  # another status: said once more
+    assert len(ticks.tick(caplog)[1]) == 1

@@ -7,9 +7,10 @@ DataSource and reason — one line naming its series — and again only for a re
 since it last answered (its queries' paths differ, a refused connection becomes a timeout,
 a 502 becomes a 503); and once, when it answers again, that it does. A source that answers
 every attempt with a status worth asking again (429, 502, 503, 504: ``SourceBusyError``) is
-not answering either, said the same way. A reason is told apart by its words without their
-numbers but an HTTP status: a timeout cut to the tick's time left ("no answer within
-0.275088s"), a proxy's byte count or port, are the same reason every tick; HTTP 502 and
+not answering either, said the same way — told apart by its HTTP status alone, as its body
+may name a request id that differs in every answer. Another reason is told apart by its words
+without their numbers but an HTTP status: a timeout cut to the tick's time left ("no answer
+within 0.275088s"), a proxy's byte count or port, are the same reason every tick; HTTP 502 and
 HTTP 503 are two. A DataSource no longer in the workspace is forgotten.
 """
 
@@ -37,6 +38,7 @@ class Unheard:
     hint: str
     series: tuple[str, ...]  # its series not read for that reason, sorted
     lines: frozenset[str]  # the tick's problem lines (``series: error``) it stands for
+    kind: str  # what tells the reason apart (``_kind``): said once per kind while it lasts
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,14 @@ def _kind(reason: str) -> str:
     return _NUMBER.sub(lambda m: m.group("status") or "#", reason)
 
 
+def _error_kind(error: SourceError) -> str:
+    """A busy source's HTTP status alone (its body may name a request id, new in every
+    answer); another error's ``_kind``."""
+    if isinstance(error, SourceBusyError) and error.status is not None:
+        return f"busy: HTTP {error.status}"
+    return _kind(error.message)
+
+
 def _root(error: SourceError) -> SourceError:
     """The query that got no answer: a later one not asked says why through its cause."""
     cause = error.__cause__
@@ -78,13 +88,13 @@ def hearing(reports: Sequence[ReadReport]) -> Hearing:
             continue
         silent.add(r.source)
         root = _root(r.error)
-        key = (r.source, _kind(root.message))  # one reason whatever its numbers
+        key = (r.source, _error_kind(root))  # one reason whatever its numbers
         _, _, series, lines = found.setdefault(key, (root.message, root.hint, [], set()))
         series.append(r.series)
         lines.add(f"{r.series}: {r.error}")
     unheard = tuple(
-        Unheard(source, reason, hint, tuple(sorted(set(series))), frozenset(lines))
-        for (source, _), (reason, hint, series, lines) in sorted(found.items())
+        Unheard(source, reason, hint, tuple(sorted(set(series))), frozenset(lines), kind)
+        for (source, kind), (reason, hint, series, lines) in sorted(found.items())
     )
     return Hearing(unheard, tuple(sorted(sources - silent)))
 
@@ -113,10 +123,9 @@ class SilenceLog:
                 )
         for u in heard.unheard:
             _, reasons = self._said.setdefault(u.source, (at, set()))
-            kind = _kind(u.reason)
-            if kind in reasons:
+            if u.kind in reasons:
                 continue
-            reasons.add(kind)
+            reasons.add(u.kind)
             count = len(u.series)
             said.append(
                 f"{u.reason} — {count} series of DataSource {u.source} not read "

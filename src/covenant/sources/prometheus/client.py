@@ -189,6 +189,7 @@ class PrometheusClient:
     def _post(self, path: str, form: dict[str, str]) -> tuple[Any, list[bytes]]:
         what = f"{self.source.name} ({self.source.url}{path})"
         last = ""
+        busy: int | None = None  # the HTTP status of ``last`` when it is one asked again
         budget = self.budget
         timeout = self.source.timeout_s
         made = 0
@@ -222,7 +223,7 @@ class PrometheusClient:
                 continue
             said = _error_text(answer, self._hide) if answer.status_code >= 400 else ""
             if answer.status_code in RETRIED_STATUS:
-                last = f"HTTP {answer.status_code}: {said}"
+                last, busy = f"HTTP {answer.status_code}: {said}", answer.status_code
                 continue
             if too_many_samples(answer):
                 raise SourceTooManySamplesError(
@@ -254,10 +255,12 @@ class PrometheusClient:
                     "(not a UI or a proxy's error page)",
                 ) from exc
         if last.startswith("HTTP"):
-            raise SourceBusyError(
+            error = SourceBusyError(
                 f"{what} still answered {last} after {made} attempts",
                 hint="the server is overloaded or restarting: try again later",
             )
+            error.status = busy
+            raise error
         unreachable = SourceUnreachableError(
             f"{what} did not answer after {made} attempts: {last}",
             hint="check that the server is up and reachable from here, and the url and "
