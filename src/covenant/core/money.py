@@ -1,7 +1,7 @@
 """Amounts of money: ``Decimal`` with an ISO 4217 currency, rounded to its minor unit.
 
-Split out of ``core.agreements``, which re-exports these names (an agreement's fees, caps,
-minimums and penalties are ``Money``)."""
+Split out of ``core.agreements`` (an agreement's fees, caps, minimums and penalties are
+``Money``); it does not re-export them: import them from here."""
 
 from __future__ import annotations
 
