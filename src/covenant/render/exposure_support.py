@@ -11,9 +11,8 @@ from rich.console import Console
 from covenant.core.forecast_portfolio import CustomerExposure, Exposure
 from covenant.core.forecast_support import SupportExposure
 from covenant.core.money import Money
-from covenant.core.support import Attainment
-from covenant.render.evaluation import exact, iso
-from covenant.render.sla import level_text, money_text
+from covenant.render.evaluation import iso
+from covenant.render.sla import attainment_json, level_text, money_json, money_text
 from covenant.render.tables import Cell, Col, line, print_table
 
 STATE_TEXT = {
@@ -23,23 +22,6 @@ STATE_TEXT = {
     "missed": "missed so far",
     "not-measured": "not measured",
 }
-
-
-def _money(m: Money | None) -> dict[str, str] | None:
-    return None if m is None else {"amount": str(m.amount), "currency": m.currency}
-
-
-def _attainment_json(a: Attainment) -> dict[str, Any]:
-    return {
-        "priority": a.priority,
-        "timer": a.kind.value,
-        "met": a.met,
-        "breached": a.breached,
-        "running": a.running,
-        "share": exact(a.share),
-        "required": exact(a.required),
-        "ok": a.ok,
-    }
 
 
 def support_json(s: SupportExposure) -> dict[str, Any]:
@@ -54,10 +36,10 @@ def support_json(s: SupportExposure) -> dict[str, Any]:
         "state": s.state,
         "tickets": s.tickets,
         "open_timers": s.open_timers,
-        "attainment": [_attainment_json(a) for a in s.attainment],
-        "worst_case_attainment": [_attainment_json(a) for a in s.worst_case_attainment],
-        "penalty_incurred": _money(s.incurred),
-        "penalty_worst_case": _money(s.worst_case),
+        "attainment": [attainment_json(a) for a in s.attainment],
+        "worst_case_attainment": [attainment_json(a) for a in s.worst_case_attainment],
+        "penalty_incurred": money_json(s.incurred),
+        "penalty_worst_case": money_json(s.worst_case),
         "note": s.note,
     }
 
@@ -65,15 +47,15 @@ def support_json(s: SupportExposure) -> dict[str, Any]:
 def customer_support_json(cu: CustomerExposure) -> dict[str, Any]:
     return {
         "support": [support_json(s) for s in cu.support],
-        "support_penalty_incurred": [_money(m) for m in cu.support_incurred],
-        "support_penalty_worst_case": [_money(m) for m in cu.support_worst_case],
+        "support_penalty_incurred": [money_json(m) for m in cu.support_incurred],
+        "support_penalty_worst_case": [money_json(m) for m in cu.support_worst_case],
     }
 
 
 def portfolio_support_json(e: Exposure) -> dict[str, Any]:
     return {
-        "support_penalty_incurred": [_money(m) for m in e.support_incurred],
-        "support_penalty_worst_case": [_money(m) for m in e.support_worst_case],
+        "support_penalty_incurred": [money_json(m) for m in e.support_incurred],
+        "support_penalty_worst_case": [money_json(m) for m in e.support_worst_case],
     }
 
 

@@ -19,7 +19,7 @@ from covenant.core.availability import AvailabilityResult, Evidence
 from covenant.core.credits import ProRata
 from covenant.core.money import Money, minor_units
 from covenant.core.statement import Statement
-from covenant.core.support import SupportResult
+from covenant.core.support import Attainment, SupportResult
 from covenant.render.evaluation import exact, iso, target_percent
 from covenant.render.statement_doc import statement_fragment, statement_html, statement_pdf
 from covenant.render.statement_format import EXACT_DIGITS, duration_words
@@ -71,6 +71,20 @@ def duration_text(seconds: int) -> str:
 
 def money_json(m: Money | None) -> dict[str, str] | None:
     return None if m is None else {"amount": str(m.amount), "currency": m.currency}
+
+
+def attainment_json(a: Attainment) -> dict[str, Any]:
+    """One priority's attainment of one timer, as statements and exposure answer it."""
+    return {
+        "priority": a.priority,
+        "timer": a.kind.value,
+        "met": a.met,
+        "breached": a.breached,
+        "running": a.running,
+        "share": exact(a.share),
+        "required": exact(a.required),
+        "ok": a.ok,
+    }
 
 
 def exact_money_text(amount: Decimal, currency: str) -> str:
@@ -188,19 +202,7 @@ def support_json(s: SupportResult) -> dict[str, Any]:
             if s.pro_rata is not None
             else {}
         ),
-        "attainment": [
-            {
-                "priority": a.priority,
-                "timer": a.kind.value,
-                "met": a.met,
-                "breached": a.breached,
-                "running": a.running,
-                "share": exact(a.share),
-                "required": exact(a.required),
-                "ok": a.ok,
-            }
-            for a in s.attainment
-        ],
+        "attainment": [attainment_json(a) for a in s.attainment],
         "tickets": [
             {
                 "ticket": t.ticket,
