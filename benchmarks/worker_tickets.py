@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PERIOD_START = datetime(2026, 10, 31, 23, 0, tzinfo=UTC)  # November in Berlin
-MINUTE, HOUR, DAY = 60, 3600, 86_400
+HOUR = 3600
 
 
 def _src() -> Path:
@@ -90,55 +90,32 @@ def build(data: Path, count: int, open_share: float) -> None:
 
 
 def generated(count: int, open_share: float) -> list[Ticket]:
-    """``count`` tickets of Globex's as ``demo.shop_tickets`` draws them, over the month up to
-    an hour before ``AT``; ``open_share`` of them still open and never answered."""
+    """``count`` tickets of Globex's drawn as ``demo.shop_tickets`` draws its own, over the month
+    up to an hour before ``AT``; ``open_share`` of them still open and never answered."""
+    # imported here: only --build draws (with this tree), a run may name an older tree's src
+    from covenant.services.demo import draw_priority, drawn_ticket  # noqa: PLC0415
+
     rng = np.random.default_rng(44)
     start, end = int(PERIOD_START.timestamp()), int(AT.timestamp())
     created_all = np.sort(rng.integers(start, end - HOUR, size=count)).tolist()
     tickets = []
     for n, created in enumerate(created_all):
-        priority = str(rng.choice(["P1", "P2", "P3"], p=[0.15, 0.4, 0.45]))
+        ticket_id, priority = f"BENCH-{n:06d}", draw_priority(rng)
         if rng.random() < open_share:
             history = (StatusChange(at=from_epoch(created), status="open"),)
             tickets.append(
                 Ticket(
-                    id=f"BENCH-{n:06d}",
+                    id=ticket_id,
                     customer="globex",
                     priority=priority,
                     created=from_epoch(created),
                     history=history,
                 )
             )
-            continue
-        late = rng.random() < 0.08
-        response = {"P1": 20 * MINUTE, "P2": 90 * MINUTE, "P3": 3 * HOUR}[priority]
-        response = int(response * (1.8 if late else rng.uniform(0.2, 0.9)))
-        resolve = {"P1": 3 * HOUR, "P2": 20 * HOUR, "P3": 2 * DAY}[priority]
-        resolve = int(resolve * (1.6 if late else rng.uniform(0.3, 0.9)))
-        changes = [StatusChange(at=from_epoch(created), status="open")]
-        if rng.random() < 0.25:
-            pause_at = created + response + int(rng.integers(1, 30)) * MINUTE
-            pause_end = pause_at + int(rng.integers(1, 12)) * HOUR
-            changes += [
-                StatusChange(at=from_epoch(pause_at), status="waiting-on-customer"),
-                StatusChange(at=from_epoch(pause_end), status="open"),
-            ]
-            resolve += pause_end - pause_at
-        resolved = created + max(resolve, response + MINUTE)
-        first_response = created + response
-        if resolved <= end:
-            changes.append(StatusChange(at=from_epoch(resolved), status="resolved"))
-        tickets.append(
-            Ticket(
-                id=f"BENCH-{n:06d}",
-                customer="globex",
-                priority=priority,
-                created=from_epoch(created),
-                history=tuple(changes),
-                first_response=from_epoch(first_response) if first_response <= end else None,
-                resolved=from_epoch(resolved) if resolved <= end else None,
+        else:
+            tickets.append(
+                drawn_ticket(rng, ticket_id=ticket_id, created=created, end=end, priority=priority)
             )
-        )
     return tickets
 
 
