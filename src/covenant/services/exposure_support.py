@@ -30,8 +30,8 @@ def support_exposures(
     clock_for: ClockFactory,
 ) -> list[SupportExposure]:
     """The support exposure of the period of ``version`` containing ``at``: every version of
-        the agreement (``siblings``) in force in that period, measured up to ``until`` (now) on the
-        tickets created while it was in force, as a statement of the period measures them. A version
+    the agreement (``siblings``) in force in that period, measured up to ``until`` (now) on the
+    tickets created while it was in force, as a statement of the period measures them. A version
     whose support cannot be measured (a calendar it names is missing) gets a ``not-measured`` row
     per commitment saying why, rather than failing the whole exposure."""
     period = period_containing(version, at)
