@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 
 from covenant.core.agreements import AgreementVersion, SupportCommitment
+from covenant.core.forecast_cap import in_force_share
 from covenant.core.money import Money, quantum
 from covenant.core.support import (
     Attainment,
@@ -36,7 +36,6 @@ from covenant.core.support import (
     counted,
     support_penalty,
 )
-from covenant.core.timeutil import to_epoch
 
 OPEN = frozenset({TimerState.RUNNING, TimerState.AT_RISK_50, TimerState.AT_RISK_75})
 """The states of a timer still running and not breached: the worst case breaches them."""
@@ -69,13 +68,6 @@ class SupportExposure:
     note: str | None = None  # why it is not measured (``not-measured``)
 
 
-def _share(period: tuple[datetime, datetime], in_force: tuple[datetime, datetime]) -> Fraction:
-    """The part of ``period`` the version was in force, as ``support_compliance`` takes it."""
-    lo, hi = max(period[0], in_force[0]), min(period[1], in_force[1])
-    whole = to_epoch(period[1]) - to_epoch(period[0])
-    return Fraction(max(to_epoch(hi) - to_epoch(lo), 0), whole)
-
-
 def breach_open(timers: tuple[TicketTimer, ...]) -> tuple[TicketTimer, ...]:
     """``timers`` with every one still running and not breached taken as breached."""
     return tuple(
@@ -102,7 +94,7 @@ def support_exposure(
     if result.penalty is not None:  # missed already: the worst case owes the same
         penalty = result.penalty
     else:
-        share = _share((result.period_start, result.period_end), in_force)
+        share = in_force_share((result.period_start, result.period_end), in_force)
         penalty = support_penalty(version, commitment, share)
     missed_worst = any(a.ok is False for a in worst)
     if not timers:
